@@ -1,0 +1,68 @@
+"""Every setting of the service, read once from `OCRCHAT_*` environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from configs.serve_config import DEFAULT_SERVE_CONFIG
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OCRCHAT_", extra="ignore")
+
+    host: str = Field("127.0.0.1", description="Address the HTTP API listens on.")
+    port: int = Field(8000, description="Port of the HTTP API.")
+    redis_url: str | None = Field(
+        None,
+        description="Redis to use. Unset: `ocrchat serve` starts a local redis-server "
+        "on 127.0.0.1 with its data under the state folder.",
+    )
+    redis_port: int = Field(6390, description="Port of the Redis that `ocrchat serve` starts itself.")
+    state_dir: Path = Field(
+        REPO_ROOT / ".state",
+        description="Folder for local state: Redis data (AOF), generated model configs, logs.",
+    )
+    ray_address: str | None = Field(
+        None, description="Existing Ray cluster to join. Unset: a local single-node Ray is started."
+    )
+    ray_object_store_mb: int = Field(512, description="Object store size of the local Ray, in MB.")
+    dashboard: bool = Field(True, description="Start the Ray dashboard (127.0.0.1:8265) with the local Ray.")
+    max_upload_mb: float = Field(50, description="Largest accepted upload; checked while streaming.")
+    max_pages: int = Field(1000, description="Largest accepted page count per document.")
+    max_page_pixels: int = Field(
+        60_000_000, description="Largest accepted page image (width x height), against image bombs."
+    )
+    sync_pages: int = Field(5, description="Documents with at most this many pages are answered finished.")
+    pdf_dpi: int = Field(200, description="Resolution at which PDF pages are rendered for OCR.")
+    det_limit_side_len: int = Field(
+        1600, description="Longest side the text detector sees; larger pages are scaled down for detection only."
+    )
+    ocr_threads: int | None = Field(
+        None, description="ONNX Runtime threads per OCR replica. Unset: the replica's CPUs (`num_cpus`)."
+    )
+    serve_config: Path = Field(
+        DEFAULT_SERVE_CONFIG,
+        description="Serve config whose deployment options (replica CPUs, autoscaling) the app uses.",
+    )
+    result_ttl_seconds: int = Field(86400, description="How long finished jobs are kept before they are gone (404).")
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return int(self.max_upload_mb * 1024 * 1024)
+
+    @property
+    def effective_redis_url(self) -> str:
+        return self.redis_url or f"redis://127.0.0.1:{self.redis_port}/0"
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return self.state_dir / "models"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

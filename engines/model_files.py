@@ -1,0 +1,106 @@
+"""Model folders for paddleocr, built from the ONNX files inside the rapidocr wheel.
+
+paddleocr's ONNX Runtime engine loads a folder holding `inference.onnx` and an
+`inference.yml` that describes pre- and post-processing. The rapidocr wheel carries the
+PP-OCRv6 small models but no yml, so we write one next to a link to each model, in a cache
+folder. Nothing here touches the network.
+"""
+
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+import onnxruntime
+import yaml
+
+DET_MODEL_NAME = "PP-OCRv6_small_det"
+REC_MODEL_NAME = "PP-OCRv6_small_rec"
+
+# PP-OCR DB post-processing as rapidocr ships it for PP-OCRv6 small (measured best here).
+_DET_CONFIG = {
+    "Global": {"model_name": DET_MODEL_NAME},
+    "PreProcess": {
+        "transform_ops": [
+            {"DecodeImage": {"channel_first": False, "img_mode": "BGR"}},
+            {"DetResizeForTest": {"resize_long": 960}},
+            {
+                "NormalizeImage": {
+                    "mean": [0.485, 0.456, 0.406],
+                    "std": [0.229, 0.224, 0.225],
+                    "scale": 1.0 / 255,
+                    "order": "hwc",
+                }
+            },
+            {"ToCHWImage": None},
+            {"KeepKeys": {"keep_keys": ["image", "shape", "polys", "ignore_tags"]}},
+        ]
+    },
+    "PostProcess": {
+        "name": "DBPostProcess",
+        "thresh": 0.2,
+        "box_thresh": 0.45,
+        "max_candidates": 1000,
+        "unclip_ratio": 1.4,
+    },
+}
+
+
+def _rec_config(characters: list[str]) -> dict:
+    return {
+        "Global": {"model_name": REC_MODEL_NAME},
+        "PreProcess": {
+            "transform_ops": [
+                {"DecodeImage": {"channel_first": False, "img_mode": "BGR"}},
+                {"RecResizeImg": {"image_shape": [3, 48, 320]}},
+                {"KeepKeys": {"keep_keys": ["image", "length"]}},
+            ]
+        },
+        "PostProcess": {"name": "CTCLabelDecode", "character_dict": characters},
+    }
+
+
+@dataclass(frozen=True)
+class ModelDirs:
+    detection: Path
+    recognition: Path
+
+
+def rapidocr_models_dir() -> Path:
+    spec = importlib.util.find_spec("rapidocr")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("The rapidocr wheel (which carries the PP-OCRv6 models) is not installed.")
+    return Path(spec.origin).parent / "models"
+
+
+def _dictionary_from_onnx(model_path: Path) -> list[str]:
+    session = onnxruntime.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
+    characters = session.get_modelmeta().custom_metadata_map.get("character")
+    if not characters:
+        raise RuntimeError(f"{model_path} carries no character dictionary in its metadata.")
+    return characters.splitlines()
+
+
+def _write_model_dir(target: Path, onnx_file: Path, config: dict) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    link = target / "inference.onnx"
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(onnx_file)
+    tmp = target / "inference.yml.tmp"
+    tmp.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    tmp.replace(target / "inference.yml")
+    return target
+
+
+def prepare_model_dirs(cache_dir: Path) -> ModelDirs:
+    """Create (or refresh) the det and rec folders under `cache_dir` and return them."""
+    source = rapidocr_models_dir()
+    det_onnx = source / "PP-OCRv6_det_small.onnx"
+    rec_onnx = source / "PP-OCRv6_rec_small.onnx"
+    det_dir = cache_dir / DET_MODEL_NAME
+    rec_dir = cache_dir / REC_MODEL_NAME
+    if not (det_dir / "inference.yml").exists() or (det_dir / "inference.onnx").resolve() != det_onnx:
+        _write_model_dir(det_dir, det_onnx, _DET_CONFIG)
+    if not (rec_dir / "inference.yml").exists() or (rec_dir / "inference.onnx").resolve() != rec_onnx:
+        _write_model_dir(rec_dir, rec_onnx, _rec_config(_dictionary_from_onnx(rec_onnx)))
+    return ModelDirs(detection=det_dir, recognition=rec_dir)

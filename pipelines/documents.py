@@ -1,0 +1,146 @@
+"""Uploaded bytes -> a document of pages, each rendered to an RGB image on demand.
+
+The type is sniffed from the bytes, never from the file name or the content type.
+"""
+
+import io
+import warnings
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import pymupdf
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+_MAGIC = [
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+    (b"II*\x00", "tiff"),
+    (b"MM\x00*", "tiff"),
+    (b"BM", "bmp"),
+]
+SUPPORTED_TYPES = "PNG, JPEG, WEBP, GIF, BMP, TIFF, PDF"
+
+
+class DocumentError(ValueError):
+    """The upload cannot be read as a document; the message is meant for the user."""
+
+
+def sniff_type(head: bytes) -> str | None:
+    """The document type from the first bytes, or None when it is not one we read."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+class Document(Protocol):
+    kind: str
+    page_count: int
+
+    def render(self, index: int) -> np.ndarray: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class Limits:
+    max_pages: int
+    max_page_pixels: int
+    pdf_dpi: int
+
+
+class ImageDocument:
+    """A raster image; every frame of a multi-frame GIF or TIFF is a page."""
+
+    def __init__(self, data: bytes, kind: str, limits: Limits) -> None:
+        self.kind = kind
+        self._limits = limits
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                self._image = Image.open(io.BytesIO(data))
+                self.page_count = getattr(self._image, "n_frames", 1)
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise DocumentError(f"The {kind.upper()} file is corrupt or unreadable: {exc}") from exc
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise DocumentError("The image is too large (too many pixels).") from exc
+        self._check_pixels(self._image.size)
+
+    def _check_pixels(self, size: tuple[int, int]) -> None:
+        if size[0] * size[1] > self._limits.max_page_pixels:
+            raise DocumentError(
+                f"A page of {size[0]}x{size[1]} pixels exceeds the limit of "
+                f"{self._limits.max_page_pixels} pixels per page."
+            )
+
+    def render(self, index: int) -> np.ndarray:
+        try:
+            self._image.seek(index)
+            self._check_pixels(self._image.size)
+            frame = ImageOps.exif_transpose(self._image) or self._image
+            return np.asarray(frame.convert("RGB"))
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise DocumentError(f"Page {index + 1} of the {self.kind.upper()} file is corrupt: {exc}") from exc
+
+    def close(self) -> None:
+        self._image.close()
+
+
+class PdfDocument:
+    """A PDF; pages are rendered with PyMuPDF at a fixed resolution."""
+
+    kind = "pdf"
+
+    def __init__(self, data: bytes, limits: Limits) -> None:
+        self._limits = limits
+        try:
+            self._pdf = pymupdf.open(stream=data, filetype="pdf")
+        except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+            raise DocumentError(f"The PDF is corrupt or unreadable: {exc}") from exc
+        if self._pdf.needs_pass:
+            raise DocumentError("The PDF is encrypted with a password.")
+        self.page_count = self._pdf.page_count
+        if self.page_count == 0:
+            raise DocumentError("The PDF has no pages.")
+
+    def render(self, index: int) -> np.ndarray:
+        try:
+            page = self._pdf[index]
+            zoom = self._limits.pdf_dpi / 72
+            width, height = page.rect.width * zoom, page.rect.height * zoom
+            if width * height > self._limits.max_page_pixels:
+                raise DocumentError(
+                    f"Page {index + 1} is too large to render at {self._limits.pdf_dpi} dpi "
+                    f"({int(width)}x{int(height)} pixels)."
+                )
+            pixmap = page.get_pixmap(dpi=self._limits.pdf_dpi, alpha=False, colorspace=pymupdf.csRGB)
+        except (RuntimeError, ValueError) as exc:
+            raise DocumentError(f"Page {index + 1} of the PDF cannot be rendered: {exc}") from exc
+        array = np.frombuffer(pixmap.samples, dtype=np.uint8)
+        return array.reshape(pixmap.height, pixmap.width, pixmap.n).copy()
+
+    def close(self) -> None:
+        self._pdf.close()
+
+
+def open_document(data: bytes, limits: Limits) -> Document:
+    """Open an upload as a document, or raise `DocumentError` saying why it can't be read."""
+    if not data:
+        raise DocumentError("The file is empty.")
+    kind = sniff_type(data[:1024])
+    if kind is None:
+        raise DocumentError(f"Unsupported file type. Send one of: {SUPPORTED_TYPES}.")
+    document: Document = PdfDocument(data, limits) if kind == "pdf" else ImageDocument(data, kind, limits)
+    if document.page_count > limits.max_pages:
+        document.close()
+        raise DocumentError(
+            f"The document has {document.page_count} pages; the limit is {limits.max_pages} pages per file."
+        )
+    return document

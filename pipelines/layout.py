@@ -1,0 +1,116 @@
+"""Reading order and paragraphs from line boxes.
+
+Order comes from a recursive XY-cut: a region is split at a wide vertical gutter into
+columns (read left to right), otherwise at its widest horizontal gap into bands (read top
+to bottom). Lines that share a band with no gap between them form one visual line. A new
+paragraph starts at a new column, after a large vertical gap, or after a line that ends
+well short of its column's right edge.
+"""
+
+from dataclasses import dataclass
+from statistics import median
+
+from engines.types import Block
+
+# A gutter narrower than this many line heights does not separate columns.
+_COLUMN_GAP_LINES = 1.0
+# A vertical gap wider than this many line heights starts a new paragraph.
+_PARAGRAPH_GAP_LINES = 0.8
+# A line ending this many line heights short of its column's right edge ends a paragraph.
+_SHORT_LINE_LINES = 3.0
+
+
+@dataclass
+class Line:
+    blocks: list[Block]
+
+    @property
+    def text(self) -> str:
+        return " ".join(block.text for block in self.blocks)
+
+    @property
+    def top(self) -> float:
+        return min(block.bbox[1] for block in self.blocks)
+
+    @property
+    def bottom(self) -> float:
+        return max(block.bbox[3] for block in self.blocks)
+
+    @property
+    def right(self) -> float:
+        return max(block.bbox[2] for block in self.blocks)
+
+
+def _gaps(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The empty stretches between merged intervals, as (start, end)."""
+    gaps = []
+    ordered = sorted(intervals)
+    reach = ordered[0][1]
+    for start, end in ordered[1:]:
+        if start > reach:
+            gaps.append((reach, start))
+        reach = max(reach, end)
+    return gaps
+
+
+def _core(block: Block) -> tuple[float, float]:
+    """The block's vertical extent without its outer quarters: neighbouring lines' boxes often overlap."""
+    y0, y1 = block.bbox[1], block.bbox[3]
+    margin = (y1 - y0) / 4
+    return y0 + margin, y1 - margin
+
+
+def _split_columns(blocks: list[Block], cut: float) -> tuple[list[Block], list[Block]]:
+    return [b for b in blocks if b.bbox[2] <= cut], [b for b in blocks if b.bbox[2] > cut]
+
+
+def _xy_cut(blocks: list[Block], line_height: float, column: int, out: list[tuple[int, list[Block]]]) -> int:
+    """Append (column id, blocks of one visual line) to `out` in reading order."""
+    if len(blocks) > 1:
+        x_gaps = _gaps([(b.bbox[0], b.bbox[2]) for b in blocks])
+        widest = max(x_gaps, key=lambda g: g[1] - g[0], default=None)
+        if widest and widest[1] - widest[0] >= _COLUMN_GAP_LINES * line_height:
+            left, right = _split_columns(blocks, widest[0])
+            column = _xy_cut(left, line_height, column, out)
+            return _xy_cut(right, line_height, column + 1, out)
+        y_gaps = _gaps([_core(b) for b in blocks])
+        if y_gaps:
+            # The widest gap first: it separates full-width headings from the columns below.
+            cut = max(y_gaps, key=lambda g: g[1] - g[0])[0]
+            top = [b for b in blocks if _core(b)[1] <= cut]
+            bottom = [b for b in blocks if _core(b)[1] > cut]
+            column = _xy_cut(top, line_height, column, out)
+            return _xy_cut(bottom, line_height, column, out)
+    out.append((column, sorted(blocks, key=lambda b: b.bbox[0])))
+    return column
+
+
+def paragraphs(blocks: list[Block]) -> list[list[Line]]:
+    """The page's blocks grouped into paragraphs of lines, in reading order."""
+    if not blocks:
+        return []
+    line_height = median(b.bbox[3] - b.bbox[1] for b in blocks) or 1.0
+    ordered: list[tuple[int, list[Block]]] = []
+    _xy_cut(blocks, line_height, 0, ordered)
+    lines = [(column, Line(line_blocks)) for column, line_blocks in ordered]
+    column_right: dict[int, float] = {}
+    for column, line in lines:
+        column_right[column] = max(column_right.get(column, 0.0), line.right)
+    result: list[list[Line]] = []
+    previous: tuple[int, Line] | None = None
+    for column, line in lines:
+        new_paragraph = (
+            previous is None
+            or column != previous[0]
+            or line.top - previous[1].bottom > _PARAGRAPH_GAP_LINES * line_height
+            or column_right[column] - previous[1].right > _SHORT_LINE_LINES * line_height
+        )
+        if new_paragraph:
+            result.append([])
+        result[-1].append(line)
+        previous = (column, line)
+    return result
+
+
+def reading_order(blocks: list[Block]) -> list[Block]:
+    return [block for paragraph in paragraphs(blocks) for line in paragraph for block in line.blocks]

@@ -1,0 +1,91 @@
+"""Session fixtures: a real redis-server, a real local Ray with the Serve app, an HTTP client."""
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from configs.ray_env import apply_local_ray_env
+
+apply_local_ray_env()  # before anything imports ray
+
+from serve.redis_server import LocalRedis  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+TEST_UPLOAD_LIMIT_MB = 2  # small, so the size-limit test stays fast
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("state")
+
+
+@pytest.fixture(scope="session")
+def redis_server(state_dir: Path) -> Iterator[LocalRedis]:
+    server = LocalRedis(free_port(), state_dir / "redis").start()
+    yield server
+    server.stop()
+
+
+class Service:
+    """The Serve app under test; `restart` redeploys it so that every replica is new."""
+
+    def __init__(self, args: dict) -> None:
+        self.args = args
+        self.url = f"http://127.0.0.1:{args['port']}"
+
+    def deploy(self) -> None:
+        from ray import serve
+
+        from serve.app import build_app
+
+        serve.run(build_app(self.args), name="ocrchat", route_prefix="/")
+
+    def restart(self) -> None:
+        from ray import serve
+
+        serve.delete("ocrchat")
+        self.deploy()
+
+
+@pytest.fixture(scope="session")
+def service(redis_server: LocalRedis, state_dir: Path) -> Iterator[Service]:
+    import ray
+    from ray import serve
+
+    port = free_port()
+    ray.init(
+        address="local",
+        num_cpus=2,
+        object_store_memory=300 * 1024 * 1024,
+        include_dashboard=False,
+        _node_ip_address="127.0.0.1",
+        log_to_driver=False,
+    )
+    serve.start(http_options={"host": "127.0.0.1", "port": port})
+    app = Service(
+        {
+            "redis_url": redis_server.url,
+            "port": port,
+            "state_dir": str(state_dir),
+            "max_upload_mb": TEST_UPLOAD_LIMIT_MB,
+        }
+    )
+    app.deploy()
+    yield app
+    serve.shutdown()
+    ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def client(service: Service) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=service.url, timeout=300) as http:
+        yield http

@@ -1,0 +1,74 @@
+"""Every error of the contract, as a JSON body with a message."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from tests.conftest import TEST_UPLOAD_LIMIT_MB
+from tests.documents import converted, data_file
+
+
+def post(client, content: bytes | None, name: str = "file.png", params=None, headers=None, **fields):
+    files = {"file": (name, content)} if content is not None else None
+    return client.post("/api/v1/ocr/", files=files, data=fields, params=params, headers=headers)
+
+
+def assert_error(response, status: int, words: str) -> None:
+    assert response.status_code == status, response.text
+    assert words.lower() in response.json()["detail"].lower()
+
+
+def test_no_file_is_400(client):
+    assert_error(post(client, None, tier="cpu"), 400, "no file")
+
+
+def test_text_named_png_is_400_unsupported(client):
+    assert_error(post(client, b"just some text, not an image\n" * 10, name="page.png"), 400, "unsupported file type")
+
+
+def test_empty_file_is_400(client):
+    assert_error(post(client, b""), 400, "empty")
+
+
+def test_truncated_png_is_400_corrupt(client):
+    png = converted("phototest.tif", "PNG")
+    assert_error(post(client, png[: len(png) // 2]), 400, "corrupt")
+
+
+def test_garbage_pdf_is_400(client):
+    assert_error(post(client, b"%PDF-1.7\n" + b"\x00garbage" * 100, name="x.pdf"), 400, "pdf")
+
+
+def test_file_over_the_size_limit_is_400(client):
+    too_big = b"\x89PNG\r\n\x1a\n" + b"\0" * (TEST_UPLOAD_LIMIT_MB * 1024 * 1024)
+    assert_error(post(client, too_big), 400, "exceeds the limit")
+
+
+def test_image_over_the_pixel_limit_is_400(client):
+    buffer = io.BytesIO()
+    Image.new("L", (10000, 7000), 255).save(buffer, format="PNG")  # 70 Mpx, limit 60 Mpx
+    assert_error(post(client, buffer.getvalue()), 400, "exceeds the limit")
+
+
+@pytest.mark.parametrize(
+    ("fields", "status", "words"),
+    [
+        ({"tier": "gpu"}, 400, "unknown tier"),
+        ({"language": "klingon"}, 400, "unsupported language"),
+        ({"tool": "summarize"}, 400, "unknown tool"),
+        ({"tier": "vlm"}, 503, "not deployed"),
+    ],
+)
+def test_bad_options_are_4xx_not_422(client, fields, status, words):
+    assert_error(post(client, data_file("img_exif_orientation.jpg"), **fields), status, words)
+
+
+def test_unknown_job_is_404(client):
+    assert_error(client.get("/api/v1/ocr/0123456789abcdef0123456789abcdef/"), 404, "no job")
+
+
+def test_unknown_token_is_401_in_header_and_query(client):
+    content = data_file("img_exif_orientation.jpg")
+    assert_error(post(client, content, headers={"Authorization": "Bearer ocr_unknown"}), 401, "token")
+    assert_error(post(client, content, params={"api_token": "ocr_unknown"}), 401, "token")

@@ -1,0 +1,45 @@
+"""Type sniffing and document splitting, without the service."""
+
+import io
+
+import pymupdf
+import pytest
+from PIL import Image
+
+from pipelines.documents import DocumentError, Limits, open_document, sniff_type
+from tests.documents import converted, data_file, multipage_tiff
+
+LIMITS = Limits(max_pages=10, max_page_pixels=60_000_000, pdf_dpi=100)
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP"])
+def test_image_types_are_sniffed_from_bytes(image_format):
+    assert sniff_type(converted("phototest.tif", image_format)[:1024]) == image_format.lower().replace("jpeg", "jpeg")
+
+
+def test_pdf_is_sniffed_and_rendered_at_the_dpi():
+    document = open_document(data_file("three_pages.pdf"), LIMITS)
+    assert document.page_count == 3
+    assert document.render(0).shape == (1170, 827, 3)  # A4 at 100 dpi
+
+
+def test_multi_frame_tiff_has_a_page_per_frame():
+    document = open_document(multipage_tiff("phototest.tif", "webp-test.webp"), LIMITS)
+    assert document.page_count == 2
+    assert document.render(1).shape[2] == 3
+
+
+def test_encrypted_pdf_is_refused():
+    pdf = pymupdf.open()
+    pdf.new_page().insert_text((72, 72), "secret")
+    encrypted = pdf.tobytes(encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw="pw", owner_pw="pw")
+    with pytest.raises(DocumentError, match="encrypted"):
+        open_document(encrypted, LIMITS)
+
+
+def test_too_many_pages_is_refused_with_both_numbers():
+    frames = [Image.new("RGB", (20, 20), "white") for _ in range(12)]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:])
+    with pytest.raises(DocumentError, match="12 pages; the limit is 10"):
+        open_document(buffer.getvalue(), LIMITS)
