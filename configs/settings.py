@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     redis_port: int = Field(6390, description="Port of the Redis that `ocrchat serve` starts itself.")
     state_dir: Path = Field(
         REPO_ROOT / ".state",
-        description="Folder for local state: Redis data (AOF), generated model configs, logs.",
+        description="Folder for local state: Redis data (AOF) and the generated model configs.",
     )
     ray_address: str | None = Field(
         None, description="Existing Ray cluster to join. Unset: a local single-node Ray is started."
@@ -36,7 +36,6 @@ class Settings(BaseSettings):
     max_page_pixels: int = Field(
         60_000_000, description="Largest accepted page image (width x height), against image bombs."
     )
-    sync_pages: int = Field(5, description="Documents with at most this many pages are answered finished.")
     pdf_dpi: int = Field(200, description="Resolution at which PDF pages are rendered for OCR.")
     det_limit_side_len: int = Field(
         1600, description="Longest side the text detector sees; larger pages are scaled down for detection only."

@@ -42,14 +42,15 @@ def start_serve(settings: Settings) -> None:
 
 def run_service(settings: Settings) -> None:
     stop = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stop.set())
     local_redis = None
     try:
         if settings.redis_url is None:
             local_redis = LocalRedis(settings.redis_port, settings.state_dir / "redis").start()
             logger.info("Redis started on %s (data in %s)", local_redis.url, local_redis.data_dir)
         start_ray(settings)
+        # After ray.init, which installs a SIGTERM handler of its own that aborts the driver.
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: stop.set())
         start_serve(settings)
         print(f"ocrchat is serving on http://{settings.host}:{settings.port} (Ctrl-C stops it)", flush=True)
         stop.wait()
