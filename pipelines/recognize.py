@@ -12,12 +12,23 @@ from pipelines.jobs import page_record
 PageRecognizer = Callable[[np.ndarray], Awaitable[PageResult]]
 
 
-async def render_all(document: Document) -> list[np.ndarray]:
-    """Render every page now, so that a corrupt page is found before any work is done."""
-    return await asyncio.to_thread(lambda: [document.render(i) for i in range(document.page_count)])
+async def recognize_document(document: Document, recognize: PageRecognizer, in_flight: int = 4) -> list[dict]:
+    """Page records in page order. Pages are rendered one at a time (PyMuPDF and Pillow objects
+    are not thread-safe) and at most `in_flight` rendered pages exist at once, so memory does
+    not grow with the page count. A page that cannot be rendered stops the rest and raises."""
+    render_lock = asyncio.Lock()
+    slots = asyncio.Semaphore(in_flight)
 
+    async def one(index: int) -> dict:
+        async with slots:
+            async with render_lock:
+                image = await asyncio.to_thread(document.render, index)
+            result = await recognize(image)
+        return page_record(index, result)
 
-async def recognize_pages(images: list[np.ndarray], recognize: PageRecognizer) -> list[dict]:
-    """Recognise pages concurrently (the OCR replicas queue them); records come back in page order."""
-    results = await asyncio.gather(*(recognize(image) for image in images))
-    return [page_record(index, result) for index, result in enumerate(results)]
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(one(index)) for index in range(document.page_count)]
+    except* Exception as failures:
+        raise failures.exceptions[0] from None
+    return [task.result() for task in tasks]

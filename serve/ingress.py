@@ -16,7 +16,7 @@ from configs.settings import Settings
 from pipelines.documents import DocumentError, Limits, open_document
 from pipelines.jobs import JobStore, finish_job, new_job
 from pipelines.options import OptionError, parse_options
-from pipelines.recognize import recognize_pages, render_all
+from pipelines.recognize import recognize_document
 from serve.upload import UploadTooLarge, read_form
 
 logger = logging.getLogger("ocrchat")
@@ -111,10 +111,6 @@ class Ingress:
         await form.close()
         try:
             document = await asyncio.to_thread(open_document, data, self._limits)
-            try:
-                images = await render_all(document)
-            finally:
-                document.close()
         except DocumentError as exc:
             raise HTTPException(400, str(exc)) from exc
         job = new_job(
@@ -122,9 +118,14 @@ class Ingress:
             language=options.language,
             tool=options.tool,
             filename=upload.filename or "document",
-            page_count=len(images),
+            page_count=document.page_count,
         )
-        pages = await recognize_pages(images, self._ocr.recognize.remote)
+        try:
+            pages = await recognize_document(document, self._ocr.recognize.remote)
+        except DocumentError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        finally:
+            document.close()
         finish_job(job, pages, self._settings.result_ttl_seconds)
         await self._jobs.save(job, owner)
         return job

@@ -72,3 +72,22 @@ def test_unknown_token_is_401_in_header_and_query(client):
     content = data_file("img_exif_orientation.jpg")
     assert_error(post(client, content, headers={"Authorization": "Bearer ocr_unknown"}), 401, "token")
     assert_error(post(client, content, params={"api_token": "ocr_unknown"}), 401, "token")
+
+
+def test_size_limit_holds_for_a_chunked_upload_without_content_length(client):
+    boundary = "ocrchatboundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\n'
+        "Content-Type: image/png\r\n\r\n"
+    ).encode()
+
+    def body():
+        yield head + b"\x89PNG\r\n\x1a\n"
+        for _ in range(TEST_UPLOAD_LIMIT_MB * 4 + 4):  # 256 KB chunks, past the limit
+            yield b"\0" * 256 * 1024
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    response = client.post(
+        "/api/v1/ocr/", content=body(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
+    )
+    assert_error(response, 400, "exceeds the limit")
