@@ -10,10 +10,16 @@ well short of its column's right edge.
 from dataclasses import dataclass
 from statistics import median
 
+import numpy as np
+
 from engines.types import Block
 
 # A gutter narrower than this many line heights does not separate columns.
 _COLUMN_GAP_LINES = 1.0
+# The share of a region's lines that may cross a gutter (captions, merged lines).
+_GUTTER_CROSSING_SHARE = 0.10
+# The share of a region's lines that each side of a gutter must hold.
+_COLUMN_MIN_SHARE = 0.10
 # A vertical gap wider than this many line heights starts a new paragraph.
 _PARAGRAPH_GAP_LINES = 0.8
 # A line ending this many line heights short of its column's right edge ends a paragraph.
@@ -60,19 +66,48 @@ def _core(block: Block) -> tuple[float, float]:
     return y0 + margin, y1 - margin
 
 
-def _split_columns(blocks: list[Block], cut: float) -> tuple[list[Block], list[Block]]:
-    return [b for b in blocks if b.bbox[2] <= cut], [b for b in blocks if b.bbox[2] > cut]
+def _open_runs(coverage: np.ndarray, ceiling: int) -> list[tuple[int, int]]:
+    """Half-open index ranges where at most `ceiling` blocks cover the x position."""
+    runs, start = [], None
+    for x, is_open in enumerate([*(coverage <= ceiling), False]):
+        if is_open and start is None:
+            start = x
+        elif not is_open and start is not None:
+            runs.append((start, x))
+            start = None
+    return runs
+
+
+def _columns(blocks: list[Block], line_height: float) -> tuple[list[Block], list[Block]] | None:
+    """Split at the widest vertical gutter, or None when the region is a single column.
+
+    A gutter is at least a line height wide, may be crossed by a few lines (a figure caption,
+    lines the detector merged across columns), and has a real column on each side. A
+    crossing line goes to the side where its centre is."""
+    left = min(b.bbox[0] for b in blocks)
+    coverage = np.zeros(int(max(b.bbox[2] for b in blocks) - left) + 1, dtype=np.int32)
+    for b in blocks:
+        coverage[int(b.bbox[0] - left) : int(b.bbox[2] - left)] += 1
+    smallest_side = max(1, int(_COLUMN_MIN_SHARE * len(blocks)))
+    runs = _open_runs(coverage, int(_GUTTER_CROSSING_SHARE * len(blocks)))
+    for start, end in sorted(runs, key=lambda run: run[0] - run[1]):
+        if end - start < _COLUMN_GAP_LINES * line_height:
+            break
+        cut = left + (start + end) / 2
+        first = [b for b in blocks if (b.bbox[0] + b.bbox[2]) / 2 < cut]
+        second = [b for b in blocks if (b.bbox[0] + b.bbox[2]) / 2 >= cut]
+        if min(len(first), len(second)) >= smallest_side:
+            return first, second
+    return None
 
 
 def _xy_cut(blocks: list[Block], line_height: float, column: int, out: list[tuple[int, list[Block]]]) -> int:
     """Append (column id, blocks of one visual line) to `out` in reading order."""
     if len(blocks) > 1:
-        x_gaps = _gaps([(b.bbox[0], b.bbox[2]) for b in blocks])
-        widest = max(x_gaps, key=lambda g: g[1] - g[0], default=None)
-        if widest and widest[1] - widest[0] >= _COLUMN_GAP_LINES * line_height:
-            left, right = _split_columns(blocks, widest[0])
-            column = _xy_cut(left, line_height, column, out)
-            return _xy_cut(right, line_height, column + 1, out)
+        columns = _columns(blocks, line_height)
+        if columns is not None:
+            column = _xy_cut(columns[0], line_height, column, out)
+            return _xy_cut(columns[1], line_height, column + 1, out)
         y_gaps = _gaps([_core(b) for b in blocks])
         if y_gaps:
             # The widest gap first: it separates full-width headings from the columns below.

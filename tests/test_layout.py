@@ -48,3 +48,17 @@ def test_a_short_line_ends_its_paragraph():
         ["a full line of text", "short end."],
         ["next paragraph"],
     ]
+
+
+def test_a_caption_across_the_gutter_does_not_merge_the_columns():
+    blocks = [line(f"left {i}", 100, 100 + 50 * i, 480, 140 + 50 * i) for i in range(10)]
+    blocks += [line(f"right {i}", 520, 100 + 50 * i, 900, 140 + 50 * i) for i in range(10)]
+    blocks.append(line("caption across the gutter", 400, 620, 600, 650))
+    order = texts(reading_order(blocks))
+    assert order[:10] == [f"left {i}" for i in range(10)]
+    assert order.index("right 0") > order.index("left 9")
+
+
+def test_a_narrow_margin_strip_is_not_a_column():
+    blocks = [line("54", 0, 0, 30, 30)] + [line(f"line {i}", 100, 40 * i, 900, 40 * i + 30) for i in range(20)]
+    assert texts(reading_order(blocks))[1:] == [f"line {i}" for i in range(20)]
