@@ -1,7 +1,6 @@
 """The HTTP API (FastAPI) as the Ray Serve ingress deployment."""
 
 import asyncio
-import logging
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,8 +17,6 @@ from pipelines.jobs import JobStore, finish_job, new_job
 from pipelines.options import OptionError, parse_options
 from pipelines.recognize import recognize_document
 from serve.upload import UploadTooLarge, read_form
-
-logger = logging.getLogger("ocrchat")
 
 _SUBMIT_FORM = {
     "requestBody": {
