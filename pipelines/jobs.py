@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from engines.types import PageResult
 from exports.markdown import page_markdown, page_text
-from pipelines.layout import paragraphs
+from pipelines.layout import flatten, paragraphs
 
 _KEY = "ocrchat:job:{}"
 
@@ -45,7 +45,6 @@ def new_job(*, tier: str, language: str, tool: str | None, filename: str, page_c
 def page_record(index: int, result: PageResult) -> dict:
     """One entry of `pages[]`: blocks in reading order, with the page's text and size."""
     grouped = paragraphs(result.blocks)
-    ordered = [block for paragraph in grouped for line in paragraph for block in line.blocks]
     return {
         "index": index,
         "width": result.width,
@@ -53,7 +52,8 @@ def page_record(index: int, result: PageResult) -> dict:
         "text": page_text(grouped),
         "markdown": page_markdown(grouped),
         "blocks": [
-            {"text": b.text, "bbox": [round(v, 1) for v in b.bbox], "confidence": b.confidence} for b in ordered
+            {"text": b.text, "bbox": [round(v, 1) for v in b.bbox], "confidence": b.confidence}
+            for b in flatten(grouped)
         ],
     }
 

@@ -147,5 +147,10 @@ def paragraphs(blocks: list[Block]) -> list[list[Line]]:
     return result
 
 
+def flatten(grouped: list[list[Line]]) -> list[Block]:
+    """The blocks of grouped paragraphs, in their reading order."""
+    return [block for paragraph in grouped for line in paragraph for block in line.blocks]
+
+
 def reading_order(blocks: list[Block]) -> list[Block]:
-    return [block for paragraph in paragraphs(blocks) for line in paragraph for block in line.blocks]
+    return flatten(paragraphs(blocks))

@@ -108,21 +108,19 @@ class Ingress:
         await form.close()
         try:
             document = await asyncio.to_thread(open_document, data, self._limits)
+            try:
+                job = new_job(
+                    tier=options.tier,
+                    language=options.language,
+                    tool=options.tool,
+                    filename=upload.filename or "document",
+                    page_count=document.page_count,
+                )
+                pages = await recognize_document(document, self._ocr.recognize.remote)
+            finally:
+                document.close()
         except DocumentError as exc:
             raise HTTPException(400, str(exc)) from exc
-        job = new_job(
-            tier=options.tier,
-            language=options.language,
-            tool=options.tool,
-            filename=upload.filename or "document",
-            page_count=document.page_count,
-        )
-        try:
-            pages = await recognize_document(document, self._ocr.recognize.remote)
-        except DocumentError as exc:
-            raise HTTPException(400, str(exc)) from exc
-        finally:
-            document.close()
         finish_job(job, pages, self._settings.result_ttl_seconds)
         await self._jobs.save(job, owner)
         return job
