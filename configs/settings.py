@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     ray_object_store_mb: int = Field(512, description="Object store size of the local Ray, in MB.")
     dashboard: bool = Field(True, description="Start the Ray dashboard (127.0.0.1:8265) with the local Ray.")
     max_upload_mb: float = Field(50, description="Largest accepted upload; checked while streaming.")
-    max_pages: int = Field(1000, description="Largest accepted page count per document.")
+    max_pages: int = Field(
+        10000, description="Most pages processed per document (after `pages=`); more is a 400 stating both numbers."
+    )
     max_page_pixels: int = Field(
         60_000_000, description="Largest accepted page image (width x height), against image bombs."
     )
@@ -48,6 +50,19 @@ class Settings(BaseSettings):
         description="Serve config whose deployment options (replica CPUs, autoscaling) the app uses.",
     )
     result_ttl_seconds: int = Field(86400, description="How long finished jobs are kept before they are gone (404).")
+    sync_max_pages: int = Field(
+        5, description="Documents with at most this many pages are processed before the POST returns."
+    )
+    max_queued_pages: int = Field(
+        20000, description="Pages accepted but not yet processed, cluster-wide; beyond it a POST gets 429."
+    )
+    max_running_jobs: int = Field(
+        4, description="Long jobs run at once per job-runner replica; later ones wait as `pending`."
+    )
+    pages_per_block: int = Field(8, description="Pages per Ray Data block of a long job.")
+    parallel_blocks_per_job: int = Field(2, description="Blocks of one long job processed at once.")
+    page_retries: int = Field(2, description="Retries of a page whose OCR call failed, before it is marked failed.")
+    idempotency_ttl_seconds: int = Field(86400, description="How long an `Idempotency-Key` returns the same job.")
 
     @property
     def max_upload_bytes(self) -> int:

@@ -4,6 +4,7 @@ The type is sniffed from the bytes, never from the file name or the content type
 """
 
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Protocol
@@ -11,6 +12,9 @@ from typing import Protocol
 import numpy as np
 import pymupdf
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from engines.types import PageResult
+from pipelines.text_layer import TextLayerReader
 
 _MAGIC = [
     (b"\x89PNG\r\n\x1a\n", "png"),
@@ -46,12 +50,15 @@ class Document(Protocol):
 
     def render(self, index: int) -> np.ndarray: ...
 
+    def text_layer(self, index: int) -> PageResult | None:
+        """The page's own sound text layer (born-digital PDFs), or None when it must be OCRed."""
+        ...
+
     def close(self) -> None: ...
 
 
-@dataclass
+@dataclass(frozen=True)
 class Limits:
-    max_pages: int
     max_page_pixels: int
     pdf_dpi: int
 
@@ -62,16 +69,21 @@ class ImageDocument:
     def __init__(self, data: bytes, kind: str, limits: Limits) -> None:
         self.kind = kind
         self._limits = limits
+        self._image = self._decode(lambda: Image.open(io.BytesIO(data)))
+        self.page_count = getattr(self._image, "n_frames", 1)
+        self._check_pixels(self._image.size)
+        if self.page_count == 1:  # decode now: a broken single image is a 400, not a failed job
+            self._decode(self._image.load)
+
+    def _decode(self, step):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
-                self._image = Image.open(io.BytesIO(data))
-                self.page_count = getattr(self._image, "n_frames", 1)
+                return step()
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise DocumentError(f"The {kind.upper()} file is corrupt or unreadable: {exc}") from exc
+            raise DocumentError(f"The {self.kind.upper()} file is corrupt or unreadable: {exc}") from exc
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise DocumentError("The image is too large (too many pixels).") from exc
-        self._check_pixels(self._image.size)
 
     def _check_pixels(self, size: tuple[int, int]) -> None:
         if size[0] * size[1] > self._limits.max_page_pixels:
@@ -89,8 +101,28 @@ class ImageDocument:
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise DocumentError(f"Page {index + 1} of the {self.kind.upper()} file is corrupt: {exc}") from exc
 
+    def text_layer(self, index: int) -> PageResult | None:
+        return None
+
     def close(self) -> None:
         self._image.close()
+
+
+# PyMuPDF keeps one global context and warning store: one thread at a time uses it.
+_MUPDF_LOCK = threading.RLock()
+# MuPDF draws around broken image data instead of failing; these warnings mean the page's
+# picture (for a scan: the whole page) is corrupt.
+_CORRUPT_IMAGE_WARNINGS = (
+    "truncated image",
+    "unknown filter",
+    "unknown colorspace",
+    "unsupported combination",
+    "jpeg error",
+    "jbig2",
+    "openjpeg",
+    "zlib",
+    "ccitt",
+)
 
 
 class PdfDocument:
@@ -100,18 +132,20 @@ class PdfDocument:
 
     def __init__(self, data: bytes, limits: Limits) -> None:
         self._limits = limits
-        try:
-            self._pdf = pymupdf.open(stream=data, filetype="pdf")
-        except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
-            raise DocumentError(f"The PDF is corrupt or unreadable: {exc}") from exc
-        if self._pdf.needs_pass:
-            raise DocumentError("The PDF is encrypted with a password.")
-        self.page_count = self._pdf.page_count
+        with _MUPDF_LOCK:
+            try:
+                self._pdf = pymupdf.open(stream=data, filetype="pdf")
+            except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+                raise DocumentError(f"The PDF is corrupt or unreadable: {exc}") from exc
+            if self._pdf.needs_pass:
+                raise DocumentError("The PDF is encrypted with a password.")
+            self.page_count = self._pdf.page_count
         if self.page_count == 0:
             raise DocumentError("The PDF has no pages.")
+        self._text_layers = TextLayerReader(self._pdf)
 
     def render(self, index: int) -> np.ndarray:
-        try:
+        with _MUPDF_LOCK:
             page = self._pdf[index]
             zoom = self._limits.pdf_dpi / 72
             width, height = page.rect.width * zoom, page.rect.height * zoom
@@ -120,14 +154,31 @@ class PdfDocument:
                     f"Page {index + 1} is too large to render at {self._limits.pdf_dpi} dpi "
                     f"({int(width)}x{int(height)} pixels)."
                 )
-            pixmap = page.get_pixmap(dpi=self._limits.pdf_dpi, alpha=False, colorspace=pymupdf.csRGB)
-        except (RuntimeError, ValueError) as exc:
-            raise DocumentError(f"Page {index + 1} of the PDF cannot be rendered: {exc}") from exc
+            # Decoded images are cached (the text-layer check may have decoded this one): empty
+            # the cache so that the warnings of decoding it are seen here.
+            pymupdf.TOOLS.store_shrink(100)
+            pymupdf.TOOLS.reset_mupdf_warnings()
+            try:
+                pixmap = page.get_pixmap(dpi=self._limits.pdf_dpi, alpha=False, colorspace=pymupdf.csRGB)
+            except (RuntimeError, ValueError) as exc:
+                raise DocumentError(f"Page {index + 1} of the PDF cannot be rendered: {exc}") from exc
+            warnings_text = pymupdf.TOOLS.mupdf_warnings()
+        corrupt = [w for w in warnings_text.splitlines() if any(k in w.lower() for k in _CORRUPT_IMAGE_WARNINGS)]
+        if corrupt:
+            raise DocumentError(f"Page {index + 1} of the PDF has corrupt image data ({corrupt[0]}).")
         array = np.frombuffer(pixmap.samples, dtype=np.uint8)
         return array.reshape(pixmap.height, pixmap.width, pixmap.n).copy()
 
+    def text_layer(self, index: int) -> PageResult | None:
+        with _MUPDF_LOCK:
+            try:
+                return self._text_layers.read(self._pdf[index], self._limits.pdf_dpi / 72)
+            except (RuntimeError, ValueError):  # an unreadable layer is OCRed like a missing one
+                return None
+
     def close(self) -> None:
-        self._pdf.close()
+        with _MUPDF_LOCK:
+            self._pdf.close()
 
 
 def open_document(data: bytes, limits: Limits) -> Document:
@@ -137,10 +188,4 @@ def open_document(data: bytes, limits: Limits) -> Document:
     kind = sniff_type(data[:1024])
     if kind is None:
         raise DocumentError(f"Unsupported file type. Send one of: {SUPPORTED_TYPES}.")
-    document: Document = PdfDocument(data, limits) if kind == "pdf" else ImageDocument(data, kind, limits)
-    if document.page_count > limits.max_pages:
-        document.close()
-        raise DocumentError(
-            f"The document has {document.page_count} pages; the limit is {limits.max_pages} pages per file."
-        )
-    return document
+    return PdfDocument(data, limits) if kind == "pdf" else ImageDocument(data, kind, limits)

@@ -68,14 +68,9 @@ def _core(block: Block) -> tuple[float, float]:
 
 def _open_runs(coverage: np.ndarray, ceiling: int) -> list[tuple[int, int]]:
     """Half-open index ranges where at most `ceiling` blocks cover the x position."""
-    runs, start = [], None
-    for x, is_open in enumerate([*(coverage <= ceiling), False]):
-        if is_open and start is None:
-            start = x
-        elif not is_open and start is not None:
-            runs.append((start, x))
-            start = None
-    return runs
+    is_open = np.concatenate(([False], coverage <= ceiling, [False]))
+    edges = np.flatnonzero(np.diff(is_open.astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 def _columns(blocks: list[Block], line_height: float) -> tuple[list[Block], list[Block]] | None:

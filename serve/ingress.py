@@ -1,22 +1,44 @@
-"""The HTTP API (FastAPI) as the Ray Serve ingress deployment."""
+"""The HTTP API (FastAPI) as the Ray Serve ingress deployment: requests in, jobs out.
+
+The ingress checks the upload and the caller, creates the job in Redis and hands it to the
+job runner; it waits for small documents and returns long ones at once as `pending`.
+"""
 
 import asyncio
+import math
 
-from fastapi import FastAPI, HTTPException, Request
+import ray
+from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from ray import serve
-from ray.serve.handle import DeploymentHandle
+from ray.serve.handle import DeploymentHandle, DeploymentResponse
 from redis.asyncio import Redis
 from starlette.datastructures import UploadFile
 
 from accounts.tokens import account_for_token
 from configs.settings import Settings
 from pipelines.documents import DocumentError, Limits, open_document
-from pipelines.jobs import JobStore, finish_job, new_job
+from pipelines.idempotency import IdempotencyError, IdempotencyKeys, document_digest
+from pipelines.job_store import JobStore, redis_client
+from pipelines.jobs import new_job
 from pipelines.options import OptionError, parse_options
-from pipelines.recognize import recognize_document
+from pipelines.page_selection import PageSelectionError, select_pages
 from serve.upload import UploadTooLarge, read_form
+
+# For Retry-After: roughly how long one queued page takes to drain on a small deployment.
+_SECONDS_PER_QUEUED_PAGE = 4
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+class ApiError(Exception):
+    """An error response with a message and extra top-level fields (`page_count`, `cap`, ...)."""
+
+    def __init__(self, status: int, detail: str, headers: dict | None = None, **fields: object) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.headers, self.fields = status, detail, headers, fields
+
 
 _SUBMIT_FORM = {
     "requestBody": {
@@ -32,6 +54,8 @@ _SUBMIT_FORM = {
                         "language": {"type": "string", "default": "auto"},
                         "tool": {"type": "string"},
                         "translate_to": {"type": "string"},
+                        "pages": {"type": "string", "description": "Pages to process, 1-based: 1-3,7"},
+                        "force_ocr": {"type": "boolean", "default": False},
                     },
                 }
             }
@@ -51,6 +75,11 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return JSONResponse({"detail": "Invalid request: " + "; ".join(e["msg"] for e in exc.errors())}, status_code=400)
 
 
+@app.exception_handler(ApiError)
+async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+    return JSONResponse({"detail": exc.detail, **exc.fields}, status_code=exc.status, headers=exc.headers)
+
+
 def _form_text(form, name: str) -> str | None:
     value = form.get(name)
     if value is not None and not isinstance(value, str):
@@ -58,15 +87,25 @@ def _form_text(form, name: str) -> str | None:
     return value
 
 
+def _form_flag(form, name: str) -> bool:
+    value = (_form_text(form, name) or "").strip().lower()
+    if value not in _TRUE + _FALSE:
+        raise HTTPException(400, f"The field {name!r} must be true or false.")
+    return value in _TRUE
+
+
 @serve.deployment(name="Ingress")
 @serve.ingress(app)
 class Ingress:
-    def __init__(self, ocr: DeploymentHandle, settings: Settings) -> None:
-        self._ocr = ocr
+    def __init__(self, runner: DeploymentHandle, settings: Settings) -> None:
+        self._runner = runner
         self._settings = settings
         self._redis = Redis.from_url(settings.effective_redis_url)
-        self._jobs = JobStore(self._redis, settings.result_ttl_seconds)
-        self._limits = Limits(settings.max_pages, settings.max_page_pixels, settings.pdf_dpi)
+        store_client = redis_client(settings.effective_redis_url)
+        self._jobs = JobStore(store_client, settings.result_ttl_seconds)
+        self._idempotency = IdempotencyKeys(store_client, settings.idempotency_ttl_seconds)
+        self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
+        self._background: set[asyncio.Task] = set()
 
     async def _caller(self, request: Request) -> str:
         """The owner id of the request: the account of its token, or the anonymous client IP."""
@@ -81,11 +120,17 @@ class Ingress:
             return f"account:{account_id}"
         return f"anon:{request.client.host if request.client else 'unknown'}"
 
+    async def _own_job(self, job_id: str, owner: str) -> dict:
+        found = await asyncio.to_thread(self._jobs.load, job_id)
+        if found is None or found[1] != owner:
+            raise HTTPException(404, f"No job {job_id!r} (unknown, deleted or expired).")
+        return found[0]
+
     @app.get("/healthz", include_in_schema=False)
     async def healthz(self) -> dict:
         try:
             await asyncio.wait_for(self._redis.ping(), timeout=2)
-            await asyncio.wait_for(self._ocr.ping.remote(), timeout=5)
+            await asyncio.wait_for(self._runner.ping.remote(), timeout=5)
         except Exception as exc:  # any failure means not able to take a document now
             raise HTTPException(503, f"Not ready: {type(exc).__name__}") from exc
         return {"status": "ok"}
@@ -100,35 +145,118 @@ class Ingress:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise HTTPException(400, "No file: send the document in the multipart field 'file'.")
+        fields = {name: _form_text(form, name) for name in ("tier", "language", "tool", "translate_to", "pages")}
+        force_ocr = _form_flag(form, "force_ocr")
         try:
-            options = parse_options(*(_form_text(form, n) for n in ("tier", "language", "tool", "translate_to")))
+            options = parse_options(fields["tier"], fields["language"], fields["tool"], fields["translate_to"])
         except OptionError as exc:
             raise HTTPException(exc.status, str(exc)) from exc
         data = await upload.read()
         await form.close()
+        indices, page_count = await self._pages_to_process(data, fields["pages"])
+        job = new_job(
+            tier=options.tier,
+            language=options.language,
+            tool=options.tool,
+            filename=upload.filename or "document",
+            page_count=len(indices),
+            document_page_count=page_count,
+        )
+        key = request.headers.get("idempotency-key")
+        if key is not None:
+            digest = document_digest(data, f"{sorted(fields.items())} {force_ocr}")
+            earlier = await self._earlier_job(owner, key, job["uuid"], digest)
+            if earlier is not None:
+                return earlier
+        await self._admit(len(indices), owner, key)
+        await asyncio.to_thread(self._jobs.create, job, owner)
+        response = self._runner.run.remote(job["uuid"], [ray.put(data)], indices, force_ocr)
+        if len(indices) <= self._settings.sync_max_pages:
+            await response
+        else:
+            self._in_background(response)
+        return await self._own_job(job["uuid"], owner)
+
+    async def _pages_to_process(self, data: bytes, pages: str | None) -> tuple[list[int], int]:
+        """The 0-based pages to process and the document's page count; 400 when the document
+        cannot be read, `pages` is wrong, or more pages are asked than the per-file cap."""
         try:
             document = await asyncio.to_thread(open_document, data, self._limits)
-            try:
-                job = new_job(
-                    tier=options.tier,
-                    language=options.language,
-                    tool=options.tool,
-                    filename=upload.filename or "document",
-                    page_count=document.page_count,
-                )
-                pages = await recognize_document(document, self._ocr.recognize.remote)
-            finally:
-                document.close()
         except DocumentError as exc:
             raise HTTPException(400, str(exc)) from exc
-        finish_job(job, pages, self._settings.result_ttl_seconds)
-        await self._jobs.save(job, owner)
-        return job
+        page_count = document.page_count
+        document.close()
+        try:
+            indices = select_pages(pages, page_count)
+        except PageSelectionError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        cap = self._settings.max_pages
+        if len(indices) > cap:
+            raise ApiError(
+                400,
+                f"The document has {len(indices)} pages to process; the limit is {cap} pages per file. "
+                "Send fewer pages (the pages field selects them).",
+                page_count=len(indices),
+                cap=cap,
+            )
+        return indices, page_count
+
+    async def _earlier_job(self, owner: str, key: str, job_id: str, digest: str) -> dict | None:
+        """The job an earlier request with this Idempotency-Key created, or None after binding
+        the key to `job_id`."""
+        try:
+            earlier = await asyncio.to_thread(self._idempotency.claim, owner, key, job_id, digest)
+            if earlier is None:
+                return None
+            found = await asyncio.to_thread(self._jobs.load, earlier)
+            if found is not None and found[1] == owner:
+                return found[0]
+            # The earlier job was deleted or has expired: the key starts over.
+            await asyncio.to_thread(self._idempotency.forget, owner, key)
+            return await self._earlier_job(owner, key, job_id, digest)
+        except IdempotencyError as exc:
+            raise HTTPException(400, str(exc)) from exc
+
+    async def _admit(self, pages: int, owner: str, key: str | None) -> None:
+        """Queue the pages, or refuse with 429 when the cluster already holds its fill."""
+        queued = await asyncio.to_thread(self._jobs.admit, pages, self._settings.max_queued_pages)
+        if queued is None:
+            return
+        if key is not None:
+            await asyncio.to_thread(self._idempotency.forget, owner, key)
+        wait = max(5, min(3600, (queued + pages - self._settings.max_queued_pages) * _SECONDS_PER_QUEUED_PAGE))
+        raise ApiError(
+            429,
+            f"The service is at capacity ({queued} pages queued); retry after {wait} seconds.",
+            headers={"Retry-After": str(math.ceil(wait))},
+            queued_pages=queued,
+        )
+
+    def _in_background(self, response: DeploymentResponse) -> None:
+        """Keep the runner call referenced until it ends; its outcome is in the job record."""
+        task = asyncio.create_task(self._wait_quietly(response))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    @staticmethod
+    async def _wait_quietly(response: DeploymentResponse) -> None:
+        try:
+            await response
+        except Exception:  # the runner records failures in the job itself
+            pass
 
     @app.get("/api/v1/ocr/{job_id}/", summary="Poll a job")
     async def get_job(self, job_id: str, request: Request) -> dict:
+        return await self._own_job(job_id, await self._caller(request))
+
+    @app.delete("/api/v1/ocr/{job_id}/", summary="Cancel a running job or delete a finished one", response_model=None)
+    async def delete_job(self, job_id: str, request: Request) -> dict | Response:
+        """A running job is cancelled between pages (200, the job, `error: cancelled`); a finished
+        one is deleted with its results (204)."""
         owner = await self._caller(request)
-        found = await self._jobs.load(job_id)
-        if found is None or found[1] != owner:
-            raise HTTPException(404, f"No job {job_id!r} (unknown, deleted or expired).")
-        return found[0]
+        job = await self._own_job(job_id, owner)
+        if job["status"] in ("pending", "processing"):
+            await asyncio.to_thread(self._jobs.cancel, job_id)
+            return await self._own_job(job_id, owner)
+        await asyncio.to_thread(self._jobs.delete, job_id)
+        return Response(status_code=204)

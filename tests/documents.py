@@ -3,6 +3,7 @@
 import io
 from pathlib import Path
 
+import pymupdf
 from PIL import Image
 
 DATA = Path(__file__).parent / "data"
@@ -28,3 +29,56 @@ def multipage_tiff(*names: str) -> bytes:
     buffer = io.BytesIO()
     frames[0].save(buffer, format="TIFF", save_all=True, append_images=frames[1:], compression="tiff_deflate")
     return buffer.getvalue()
+
+
+WORDS = (
+    "the quick brown fox jumps over a lazy dog while seven wizards quietly judge boxing "
+    "matches and a bright sphinx of black quartz hears my solemn vow"
+).split()
+
+
+def page_lines(page_number: int, lines: int = 40) -> list[str]:
+    """The text of a page; every line differs, so pages can be told apart."""
+    return [
+        f"Page {page_number} line {line}: " + " ".join(WORDS[(page_number + line + k) % len(WORDS)] for k in range(9))
+        for line in range(1, lines + 1)
+    ]
+
+
+def born_digital_pdf(pages: int, lines: int = 40) -> bytes:
+    pdf = pymupdf.open()
+    for number in range(1, pages + 1):
+        page = pdf.new_page(width=595, height=842)
+        page.insert_text((56, 60), page_lines(number, lines), fontsize=10, fontname="helv", lineheight=1.8)
+    data = pdf.tobytes(garbage=3, deflate=True)
+    pdf.close()
+    return data
+
+
+def scanned_pdf(names: list[str], dpi: int = 200) -> bytes:
+    """A PDF of image-only pages (no text layer), one per test-data image, sized so that
+    rendering at `dpi` gives back the image's own pixels."""
+    pdf = pymupdf.open()
+    for name in names:
+        image = Image.open(DATA / name).convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=90)
+        page = pdf.new_page(width=image.width * 72 / dpi, height=image.height * 72 / dpi)
+        page.insert_image(page.rect, stream=buffer.getvalue())
+    return pdf.tobytes(garbage=3, deflate=True)
+
+
+def with_corrupt_image(pdf_bytes: bytes, index: int) -> bytes:
+    """The PDF with the image of page `index` replaced by a JPEG stream of garbage (pages may
+    share their image and resources, so the page gets its own)."""
+    pdf = pymupdf.open(stream=pdf_bytes)
+    page = pdf[index]
+    image_xref = page.get_images()[0][0]
+    broken = pdf.get_new_xref()
+    pdf.update_object(broken, pdf.xref_object(image_xref, compressed=True))
+    pdf.update_stream(broken, b"\xff\xd8\xff\xe0" + b"not a jpeg " * 100, compress=False)
+    kind, resources = pdf.xref_get_key(page.xref, "Resources")
+    if kind == "xref":
+        resources = pdf.xref_object(int(resources.split()[0]), compressed=True)
+    pdf.xref_set_key(page.xref, "Resources", resources.replace(f"{image_xref} 0 R", f"{broken} 0 R"))
+    return pdf.tobytes()

@@ -79,12 +79,14 @@ def test_every_tiff_frame_is_a_page(client):
     assert cer(job["pages"][1]["text"], truth("webp-test.txt")) < MAX_CER_PRINTED_PAGE
 
 
-def test_three_page_pdf_pages_in_order(client):
+@pytest.mark.parametrize("force_ocr", [True, False], ids=["ocr", "text_layer"])
+def test_three_page_pdf_pages_in_order(client, force_ocr):
     content = data_file("three_pages.pdf")
-    response = post(client, "report.pdf", content)
+    response = post(client, "report.pdf", content, force_ocr=str(force_ocr).lower())
     assert response.status_code == 200, response.text
     job = response.json()
     assert_job_shape(job, 3)
+    assert {page["source"] for page in job["pages"]} == {"ocr" if force_ocr else "text_layer"}
     layers = [page.get_text() for page in pymupdf.open(stream=content, filetype="pdf")]
     for page, layer in zip(job["pages"], layers, strict=True):
         assert cer(page["text"], layer) < MAX_CER_PDF_PAGE, page["index"]

@@ -23,7 +23,9 @@ def test_builder_applies_the_configs_deployment_options():
 
     app = build_app({"redis_url": "redis://127.0.0.1:1/0"})
     ocr = deployment_options(DEFAULT_SERVE_CONFIG)["CpuOcr"]
-    bound = app._bound_deployment.init_args[0]._bound_deployment  # the CpuOcr handle argument
+    runner = app._bound_deployment.init_args[0]._bound_deployment  # the JobRunner handle argument
+    bound = runner.init_args[0]._bound_deployment  # its CpuOcr handle argument
+    assert runner.name == "JobRunner"
     assert bound.name == "CpuOcr"
     assert bound._deployment_config.autoscaling_config.max_replicas == ocr["autoscaling_config"]["max_replicas"]
     assert bound.ray_actor_options["num_cpus"] == ocr["ray_actor_options"]["num_cpus"]

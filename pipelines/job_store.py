@@ -1,0 +1,160 @@
+"""Jobs in Redis, so that any replica can answer for any job and page results survive a crash.
+
+Keys: `ocrchat:job:<uuid>` (a hash: the fixed fields as JSON, the owner, the status and the
+counters), `ocrchat:job:<uuid>:pages` (page index -> page record JSON, written as each page
+finishes) and `ocrchat:queued_pages` (pages accepted but not yet processed, for backpressure).
+Status changes and page writes are Lua scripts, so a cancel and a finishing page never race.
+"""
+
+import json
+from functools import lru_cache
+
+import redis
+
+from pipelines.jobs import job_object, now_iso
+
+QUEUED_PAGES_KEY = "ocrchat:queued_pages"
+
+# KEYS: queue. ARGV: pages, cap. Returns -1 when admitted, else the pages already queued.
+# An empty queue admits any document, so one larger than the cap is not refused forever.
+_ADMIT = """
+local queued = tonumber(redis.call('GET', KEYS[1]) or '0')
+if queued > 0 and queued + tonumber(ARGV[1]) > tonumber(ARGV[2]) then return queued end
+redis.call('INCRBY', KEYS[1], ARGV[1])
+return -1
+"""
+
+# KEYS: job, pages, queue. ARGV: index, record JSON, counter field, ttl.
+# Returns 0 when the job is no longer processing (cancelled): the page is dropped, not counted.
+_WRITE_PAGE = """
+if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then return 0 end
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
+  redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
+  if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then redis.call('DECR', KEYS[3]) end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return 1
+"""
+
+# KEYS: job, pages, queue. ARGV: allowed current statuses (space-separated), new status,
+# error, finished_at, expires_at, ttl. A final status gives the unprocessed pages back to the queue.
+_TRANSITION = """
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or not string.find(' ' .. ARGV[1] .. ' ', ' ' .. status .. ' ', 1, true) then return 0 end
+redis.call('HSET', KEYS[1], 'status', ARGV[2])
+if ARGV[2] == 'done' or ARGV[2] == 'failed' then
+  redis.call('HSET', KEYS[1], 'error', ARGV[3], 'finished_at', ARGV[4], 'expires_at', ARGV[5])
+  local h = redis.call('HMGET', KEYS[1], 'page_count', 'pages_done', 'pages_failed')
+  local left = tonumber(h[1]) - tonumber(h[2]) - tonumber(h[3])
+  local queued = tonumber(redis.call('GET', KEYS[3]) or '0')
+  redis.call('SET', KEYS[3], math.max(0, queued - left))
+  redis.call('EXPIRE', KEYS[1], ARGV[6])
+  redis.call('EXPIRE', KEYS[2], ARGV[6])
+end
+return 1
+"""
+
+
+@lru_cache
+def redis_client(url: str) -> redis.Redis:
+    """One connection pool per process and URL (Ray Data tasks reuse their worker's)."""
+    return redis.Redis.from_url(url, decode_responses=True)
+
+
+class JobStore:
+    def __init__(self, client: redis.Redis, ttl_seconds: int) -> None:
+        self._redis = client
+        self._ttl = ttl_seconds
+        self._admit = client.register_script(_ADMIT)
+        self._write_page = client.register_script(_WRITE_PAGE)
+        self._transition = client.register_script(_TRANSITION)
+
+    @staticmethod
+    def _keys(job_id: str) -> list[str]:
+        return [f"ocrchat:job:{job_id}", f"ocrchat:job:{job_id}:pages", QUEUED_PAGES_KEY]
+
+    def admit(self, pages: int, cap: int) -> int | None:
+        """Queue `pages` more pages unless that would exceed `cap`; None when admitted, else
+        the number of pages already queued."""
+        queued = self._admit(keys=[QUEUED_PAGES_KEY], args=[pages, cap])
+        return None if queued == -1 else int(queued)
+
+    def release(self, pages: int) -> None:
+        """Give back pages admitted for a job that was never created."""
+        self._redis.decrby(QUEUED_PAGES_KEY, pages)
+
+    def create(self, fixed: dict, owner: str) -> None:
+        key = self._keys(fixed["uuid"])[0]
+        state = {"status": "pending", "error": "", "pages_done": 0, "pages_failed": 0, "finished_at": ""}
+        with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={"fixed": json.dumps(fixed), "owner": owner, "page_count": fixed["page_count"]})
+            pipe.hset(key, mapping=state | {"expires_at": ""})
+            pipe.expire(key, self._ttl)
+            pipe.execute()
+
+    def load(self, job_id: str) -> tuple[dict, str] | None:
+        """The job object and its owner, or None when there is no such job (or it expired)."""
+        job_key, pages_key, _ = self._keys(job_id)
+        with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hgetall(job_key)
+            pipe.hvals(pages_key)
+            fields, pages = pipe.execute()
+        if not fields:
+            return None
+        state = {
+            "status": fields["status"],
+            "error": fields["error"] or None,
+            "pages_done": int(fields["pages_done"]),
+            "pages_failed": int(fields["pages_failed"]),
+            "finished_at": fields["finished_at"] or None,
+            "expires_at": fields["expires_at"] or None,
+        }
+        return job_object(json.loads(fields["fixed"]), state, [json.loads(p) for p in pages]), fields["owner"]
+
+    def status(self, job_id: str) -> str | None:
+        return self._redis.hget(self._keys(job_id)[0], "status")
+
+    def counts(self, job_id: str) -> tuple[int, int]:
+        """(pages done, pages failed)."""
+        done, failed = self._redis.hmget(self._keys(job_id)[0], ["pages_done", "pages_failed"])
+        return int(done or 0), int(failed or 0)
+
+    def written(self, job_id: str, indices: list[int]) -> set[int]:
+        """Which of these pages already have a record (a retried block skips them)."""
+        with self._redis.pipeline(transaction=False) as pipe:
+            for index in indices:
+                pipe.hexists(self._keys(job_id)[1], str(index))
+            return {index for index, exists in zip(indices, pipe.execute(), strict=True) if exists}
+
+    def write_page(self, job_id: str, record: dict) -> bool:
+        """Store a finished page; False when the job is no longer processing (cancelled)."""
+        counter = "pages_failed" if record.get("error") else "pages_done"
+        args = [record["index"], json.dumps(record), counter, self._ttl]
+        return bool(self._write_page(keys=self._keys(job_id), args=args))
+
+    def _move(self, job_id: str, allowed: str, status: str, error: str = "") -> bool:
+        final = status in ("done", "failed")
+        args = [allowed, status, error, now_iso() if final else "", now_iso(self._ttl) if final else "", self._ttl]
+        return bool(self._transition(keys=self._keys(job_id), args=args))
+
+    def start(self, job_id: str) -> bool:
+        """pending -> processing; False when the job was cancelled or is gone."""
+        return self._move(job_id, "pending", "processing")
+
+    def finish(self, job_id: str) -> bool:
+        """processing -> done, or failed when no page could be processed."""
+        done, failed = self.counts(job_id)
+        if done == 0 and failed > 0:
+            return self._move(job_id, "processing", "failed", f"All {failed} pages failed; see pages[].error.")
+        return self._move(job_id, "processing", "done")
+
+    def fail(self, job_id: str, error: str) -> bool:
+        return self._move(job_id, "pending processing", "failed", error)
+
+    def cancel(self, job_id: str) -> bool:
+        """Stop a job that has not finished; the pages it did not process go back to the queue."""
+        return self._move(job_id, "pending processing", "failed", "cancelled")
+
+    def delete(self, job_id: str) -> None:
+        self._redis.delete(*self._keys(job_id)[:2])

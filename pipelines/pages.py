@@ -1,0 +1,118 @@
+"""Pages of a document to page records: the text layer where it is sound, OCR elsewhere.
+
+OCR calls are submitted ahead: while the OCR replica works on one page, the next is rendered
+and queued (`window` pages in flight at most, so memory does not grow with the page count).
+A page whose OCR call fails is resubmitted `retries` times, then recorded as failed on its
+own; the other pages go on.
+"""
+
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from engines.types import PageResult
+from pipelines.documents import Document, DocumentError
+from pipelines.errors import describe_error
+from pipelines.job_store import JobStore
+from pipelines.jobs import failed_page_record, page_record
+
+
+class PendingOcr(Protocol):
+    """An OCR call in flight (a Serve `DeploymentResponse`)."""
+
+    def result(self) -> PageResult: ...
+
+    def cancel(self) -> None: ...
+
+
+OcrSubmit = Callable[[np.ndarray], PendingOcr]
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    force_ocr: bool = False
+    retries: int = 2
+    window: int = 2
+
+
+@dataclass
+class _Page:
+    index: int
+    record: dict | None = None
+    image: np.ndarray | None = None
+    pending: PendingOcr | None = None
+    attempts: int = 0
+
+
+def _render(document: Document, index: int, retries: int) -> np.ndarray:
+    for attempt in range(retries + 1):
+        try:
+            return document.render(index)
+        except DocumentError:
+            if attempt == retries:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start(document: Document, index: int, submit: OcrSubmit, options: PageOptions) -> _Page:
+    if not options.force_ocr and (layer := document.text_layer(index)) is not None:
+        return _Page(index, record=page_record(index, layer, "text_layer"))
+    try:
+        image = _render(document, index, options.retries)
+    except DocumentError as exc:
+        return _Page(index, record=failed_page_record(index, str(exc)))
+    return _Page(index, image=image, pending=submit(image))
+
+
+def _finish(page: _Page, submit: OcrSubmit, retries: int) -> dict:
+    if page.record is not None:
+        return page.record
+    assert page.pending is not None and page.image is not None
+    while True:
+        try:
+            return page_record(page.index, page.pending.result(), "ocr")
+        except Exception as exc:  # any failure of the call (engine error, replica died) is retried
+            page.attempts += 1
+            if page.attempts > retries:
+                return failed_page_record(page.index, f"OCR failed: {describe_error(exc)}")
+            page.pending = submit(page.image)
+
+
+def process_pages(
+    document: Document,
+    indices: list[int],
+    submit: OcrSubmit,
+    options: PageOptions,
+    keep_going: Callable[[], bool] = lambda: True,
+) -> Iterator[dict]:
+    """Page records in the order of `indices`. `keep_going` is asked before each page starts."""
+    in_flight: deque[_Page] = deque()
+    try:
+        for index in indices:
+            if not keep_going():
+                return
+            in_flight.append(_start(document, index, submit, options))
+            while in_flight and (len(in_flight) >= options.window or in_flight[0].record is not None):
+                yield _finish(in_flight.popleft(), submit, options.retries)
+        while in_flight:
+            yield _finish(in_flight.popleft(), submit, options.retries)
+    finally:
+        for page in in_flight:
+            if page.pending is not None:
+                page.pending.cancel()
+
+
+def run_pages(
+    job_id: str, document: Document, indices: list[int], store: JobStore, submit: OcrSubmit, options: PageOptions
+) -> None:
+    """Process the pages of a job and write each record as it finishes; stop at a cancel."""
+    written = store.written(job_id, indices)
+    todo = [index for index in indices if index not in written]
+    records = process_pages(document, todo, submit, options, keep_going=lambda: store.status(job_id) == "processing")
+    for record in records:
+        if not store.write_page(job_id, record):
+            records.close()
+            return

@@ -1,0 +1,88 @@
+"""Born-digital PDF pages: use their own text layer when it is sound, instead of OCR.
+
+A layer is not sound when it is missing or nearly empty on a page that is mostly image (a
+scan), or when its characters cannot be trusted: replacement and private-use characters, or
+text drawn with composite (CID) or Type3 fonts that carry no ToUnicode map, whose Unicode
+values are guesses (the `skipped_*.pdf` test files are like that).
+"""
+
+import unicodedata
+
+import pymupdf
+
+from engines.types import Block, PageResult
+
+# Shares of a page's characters above which the layer is not trusted.
+MAX_BAD_CHAR_SHARE = 0.02
+MAX_UNMAPPED_FONT_SHARE = 0.02
+# A page with fewer characters than this and mostly covered by images is a scan.
+SCAN_TEXT_CHARS = 100
+SCAN_IMAGE_COVER = 0.5
+
+
+def _is_bad_char(char: str) -> bool:
+    return char == "\ufffd" or unicodedata.category(char) in ("Co", "Cc", "Cs")
+
+
+class TextLayerReader:
+    """Reads sound text layers from the pages of one PDF; remembers what it learnt of its fonts."""
+
+    def __init__(self, pdf: pymupdf.Document) -> None:
+        self._pdf = pdf
+        self._font_mapped: dict[int, bool] = {}
+
+    def read(self, page: pymupdf.Page, scale: float) -> PageResult | None:
+        """The page's text lines in pixels (`scale` pixels per point), or None to OCR the page."""
+        words = page.get_text("words")
+        chars = "".join(word[4] for word in words)
+        if not chars or not self._layer_is_sound(page, chars):
+            return None
+        pixels = (page.rect * pymupdf.Matrix(scale, scale)).irect  # as the page's rendering would be
+        return PageResult(width=pixels.width, height=pixels.height, blocks=_lines(words, scale))
+
+    def _layer_is_sound(self, page: pymupdf.Page, chars: str) -> bool:
+        if sum(map(_is_bad_char, chars)) > MAX_BAD_CHAR_SHARE * len(chars):
+            return False
+        if len(chars) < SCAN_TEXT_CHARS and _image_cover(page) > SCAN_IMAGE_COVER:
+            return False
+        unmapped = {font[3].split("+")[-1] for font in page.get_fonts() if not self._is_mapped(font)}
+        return not unmapped or _share_in_fonts(page, unmapped) <= MAX_UNMAPPED_FONT_SHARE
+
+    def _is_mapped(self, font: tuple) -> bool:
+        """Whether a font's text has known Unicode values: a ToUnicode map, or a simple font."""
+        xref, font_type = font[0], font[2]
+        if xref not in self._font_mapped:
+            has_map = self._pdf.xref_get_key(xref, "ToUnicode")[0] != "null"
+            self._font_mapped[xref] = has_map or font_type not in ("Type0", "Type3")
+        return self._font_mapped[xref]
+
+
+def _image_cover(page: pymupdf.Page) -> float:
+    page_area = abs(page.rect) or 1.0
+    return sum(abs(pymupdf.Rect(info["bbox"]) & page.rect) for info in page.get_image_info()) / page_area
+
+
+def _share_in_fonts(page: pymupdf.Page, fonts: set[str]) -> float:
+    """The share of the page's non-space characters drawn with one of `fonts`."""
+    total = in_fonts = 0
+    for block in page.get_text("dict")["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                count = len("".join(span["text"].split()))
+                total += count
+                # Span font names are the base name without the subset tag, sometimes cut short.
+                if any(name.startswith(span["font"]) for name in fonts):
+                    in_fonts += count
+    return in_fonts / total if total else 0.0
+
+
+def _lines(words: list[tuple], scale: float) -> list[Block]:
+    """Words grouped into the layer's own lines, boxes scaled to pixels, confidence 1.0."""
+    lines: dict[tuple[int, int], list[tuple]] = {}
+    for word in words:
+        lines.setdefault((word[5], word[6]), []).append(word)
+    blocks = []
+    for line in lines.values():
+        box = [min(w[0] for w in line), min(w[1] for w in line), max(w[2] for w in line), max(w[3] for w in line)]
+        blocks.append(Block(text=" ".join(w[4] for w in line), bbox=[v * scale for v in box], confidence=1.0))
+    return blocks

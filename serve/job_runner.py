@@ -1,0 +1,71 @@
+"""The job runner deployment: takes a created job from `pending` to `done` or `failed`.
+
+Small documents are processed here directly (the caller waits for them); longer ones become
+a Ray Data page dataset. Either way the page work happens on the CPU-OCR replicas and every
+page record goes to Redis as it finishes.
+"""
+
+import asyncio
+import contextlib
+import logging
+
+import ray
+from ray import serve
+from ray.serve.handle import DeploymentHandle
+
+from configs.settings import Settings
+from pipelines.documents import Limits, open_document
+from pipelines.errors import describe_error
+from pipelines.job_store import JobStore, redis_client
+from pipelines.page_dataset import PageJob, run_page_dataset
+from pipelines.pages import PageOptions, run_pages
+
+logger = logging.getLogger("ray.serve")
+
+
+@serve.deployment(name="JobRunner")
+class JobRunner:
+    def __init__(self, ocr: DeploymentHandle, settings: Settings) -> None:
+        self._ocr = ocr
+        self._settings = settings
+        self._store = JobStore(redis_client(settings.effective_redis_url), settings.result_ttl_seconds)
+        self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
+        self._long_job_slots = asyncio.Semaphore(settings.max_running_jobs)
+
+    async def ping(self) -> bool:
+        return await self._ocr.ping.remote()
+
+    async def run(self, job_id: str, upload: list[ray.ObjectRef], indices: list[int], force_ocr: bool) -> None:
+        """Run a created job. `upload` holds the document's object ref in a list, so that Serve
+        passes the ref itself rather than a copy of the bytes."""
+        options = PageOptions(force_ocr=force_ocr, retries=self._settings.page_retries)
+        here = len(indices) <= self._settings.sync_max_pages
+        # A long job waits (pending) for a free slot; a small one, whose caller waits, does not.
+        async with contextlib.nullcontext() if here else self._long_job_slots:
+            await asyncio.to_thread(self._run, job_id, upload[0], indices, options, here)
+
+    def _run(self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions, here: bool) -> None:
+        if not self._store.start(job_id):
+            return  # cancelled while pending, or expired
+        try:
+            if here:
+                self._run_here(job_id, ray.get(upload), indices, options)
+            else:
+                self._run_dataset(job_id, upload, indices, options)
+        except Exception as exc:  # the job fails with a message; the replica keeps serving
+            logger.exception("Job %s failed", job_id)
+            self._store.fail(job_id, f"The job failed: {describe_error(exc)}")
+            return
+        self._store.finish(job_id)
+
+    def _run_dataset(self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions) -> None:
+        settings = self._settings
+        job = PageJob(job_id, settings.effective_redis_url, settings.result_ttl_seconds, self._limits, options)
+        run_page_dataset(upload, indices, job, self._ocr, settings.pages_per_block, settings.parallel_blocks_per_job)
+
+    def _run_here(self, job_id: str, data: bytes, indices: list[int], options: PageOptions) -> None:
+        document = open_document(data, self._limits)
+        try:
+            run_pages(job_id, document, indices, self._store, self._ocr.recognize.remote, options)
+        finally:
+            document.close()

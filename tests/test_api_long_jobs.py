@@ -1,0 +1,178 @@
+"""Long documents: asynchronous jobs, progress, text layers, page failures, cancel, page
+ranges, idempotency and backpressure, through the real service."""
+
+import json
+import time
+
+import pytest
+import redis
+
+from tests.documents import born_digital_pdf, data_file, page_lines, scanned_pdf, truth, with_corrupt_image
+from tests.scoring import bag_of_words_f1, cer
+
+# Each page of the report scores F1 0.93-1.0 against its ground truth (text layer pages)
+# and 0.85-0.9 where it is OCRed; a page out of order scores under 0.3.
+MIN_REPORT_PAGE_F1 = 0.8
+MAX_CER_PRINTED_PAGE = 0.02
+
+
+def submit(client, content: bytes, name: str = "doc.pdf", headers=None, **fields):
+    return client.post("/api/v1/ocr/", files={"file": (name, content)}, data=fields, headers=headers)
+
+
+def wait_for_end(client, job_id: str, timeout: float = 600) -> tuple[dict, list[int]]:
+    """Poll until the job ends; returns the job and every `pages_done` value seen."""
+    seen: list[int] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(f"/api/v1/ocr/{job_id}/").json()
+        seen.append(job["pages_done"])
+        if job["status"] in ("done", "failed"):
+            return job, seen
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not end in {timeout} s")
+
+
+def test_six_page_scan_is_asynchronous_with_rising_progress(client):
+    response = submit(client, scanned_pdf(["phototest.tif"] * 6))
+    assert response.status_code == 200, response.text
+    job = response.json()
+    assert job["status"] in ("pending", "processing")
+    assert (job["page_count"], job["pages_done"], job["text"]) == (6, 0, "")
+    assert job["created_at"] and job["finished_at"] is None
+    done, seen = wait_for_end(client, job["uuid"])
+    assert done["status"] == "done", done["error"]
+    assert done["pages_done"] == 6 and done["pages_failed"] == 0
+    assert len({value for value in seen if 0 < value < 6}) >= 2, f"progress seen: {sorted(set(seen))}"
+    assert seen == sorted(seen)
+    assert [page["index"] for page in done["pages"]] == list(range(6))
+    for page in done["pages"]:
+        assert page["source"] == "ocr"
+        assert cer(page["text"], truth("phototest.txt")) < MAX_CER_PRINTED_PAGE
+    assert done["finished_at"] >= done["created_at"] and done["expires_at"] > done["finished_at"]
+
+
+@pytest.mark.slow
+def test_the_18_page_report_mixes_text_layer_and_ocr_pages_in_order(client):
+    job = submit(client, data_file("redp5110_sampled.pdf"), "redp5110_sampled.pdf").json()
+    assert job["status"] in ("pending", "processing") and job["page_count"] == 18
+    done, _ = wait_for_end(client, job["uuid"])
+    assert done["status"] == "done" and done["pages_done"] == 18
+    sources = "".join("T" if page["source"] == "text_layer" else "o" for page in done["pages"])
+    assert sources == "TTo" + "T" * 13 + "oT"  # page 3: unmapped font; page 17: no text layer
+    expected = json.loads(data_file("redp5110_sampled.pages.json"))
+    for page in done["pages"]:
+        number = page["index"] + 1
+        if expected[str(number)]:
+            score = bag_of_words_f1(page["text"], expected[str(number)])
+            assert score >= MIN_REPORT_PAGE_F1, f"page {number} F1 {score:.2f}"
+    text_layer_blocks = [b for p in done["pages"] if p["source"] == "text_layer" for b in p["blocks"]]
+    assert {block["confidence"] for block in text_layer_blocks} == {1.0}
+
+
+@pytest.mark.parametrize("name", ["skipped_1page.pdf", "skipped_2pages.pdf"])
+def test_broken_text_layers_are_ocred(client, name):
+    response = submit(client, data_file(name), name)
+    assert response.status_code == 200, response.text
+    job = response.json()
+    assert job["status"] == "done"
+    assert {page["source"] for page in job["pages"]} == {"ocr"}
+    assert "(Blockchain)" in job["text"]  # a figure label, read from the rendered page
+
+
+def test_born_digital_pages_come_from_the_text_layer_exactly(client):
+    job = submit(client, born_digital_pdf(12)).json()
+    done, _ = wait_for_end(client, job["uuid"])
+    assert done["status"] == "done"
+    for page in done["pages"]:
+        assert page["source"] == "text_layer"
+        assert [block["text"] for block in page["blocks"]] == page_lines(page["index"] + 1)
+
+
+def test_a_corrupt_page_fails_alone_and_the_job_finishes(client):
+    content = with_corrupt_image(scanned_pdf(["phototest.tif"] * 6), 2)
+    job = submit(client, content).json()
+    done, _ = wait_for_end(client, job["uuid"])
+    assert done["status"] == "done"
+    assert (done["pages_done"], done["pages_failed"]) == (5, 1)
+    failed = done["pages"][2]
+    assert "page 3" in failed["error"].lower() and "corrupt" in failed["error"]
+    assert failed["blocks"] == [] and failed["text"] == ""
+    assert all(
+        cer(p["text"], truth("phototest.txt")) < MAX_CER_PRINTED_PAGE for i, p in enumerate(done["pages"]) if i != 2
+    )
+
+
+def test_cancel_stops_between_pages_then_delete_removes_the_job(client, redis_server):
+    job = submit(client, scanned_pdf(["phototest.tif"] * 40)).json()
+    job_id = job["uuid"]
+    while client.get(f"/api/v1/ocr/{job_id}/").json()["pages_done"] < 1:
+        time.sleep(0.1)
+    cancelled = client.delete(f"/api/v1/ocr/{job_id}/")
+    assert cancelled.status_code == 200, cancelled.text
+    assert (cancelled.json()["status"], cancelled.json()["error"]) == ("failed", "cancelled")
+    time.sleep(3)  # pages that were in flight are dropped, not added
+    after = client.get(f"/api/v1/ocr/{job_id}/").json()
+    assert after["pages_done"] == cancelled.json()["pages_done"] < 40
+    assert len(after["pages"]) == after["pages_done"]
+    assert int(redis.Redis.from_url(redis_server.url).get("ocrchat:queued_pages") or 0) == 0
+    assert client.delete(f"/api/v1/ocr/{job_id}/").status_code == 204
+    assert client.get(f"/api/v1/ocr/{job_id}/").status_code == 404
+    assert client.delete(f"/api/v1/ocr/{job_id}/").status_code == 404
+
+
+def test_pages_field_processes_only_those_pages(client):
+    response = submit(client, born_digital_pdf(9), pages="2,4-5")
+    assert response.status_code == 200, response.text
+    job = response.json()
+    assert job["status"] == "done"  # 3 pages: processed before the response
+    assert (job["page_count"], job["document_page_count"], job["pages_done"]) == (3, 9, 3)
+    assert [page["index"] for page in job["pages"]] == [1, 3, 4]
+    assert job["pages"][0]["blocks"][0]["text"] == page_lines(2)[0]
+
+
+@pytest.mark.parametrize(("pages", "words"), [("4-2", "backwards"), ("12", "out of range"), ("x", "cannot read")])
+def test_bad_pages_field_is_400(client, pages, words):
+    response = submit(client, born_digital_pdf(9), pages=pages)
+    assert response.status_code == 400
+    assert words in response.json()["detail"].lower()
+
+
+def test_idempotency_key_returns_the_same_job(client):
+    content = born_digital_pdf(2)
+    first = submit(client, content, headers={"Idempotency-Key": "order-42"}).json()
+    again = submit(client, content, headers={"Idempotency-Key": "order-42"}).json()
+    assert again["uuid"] == first["uuid"]
+    other = submit(client, content, headers={"Idempotency-Key": "order-43"}).json()
+    assert other["uuid"] != first["uuid"]
+    reused = submit(client, born_digital_pdf(3), headers={"Idempotency-Key": "order-42"})
+    assert reused.status_code == 400 and "different document" in reused.json()["detail"]
+
+
+def test_too_many_pages_is_400_stating_both_numbers(client):
+    import pymupdf
+
+    pdf = pymupdf.open()
+    for _ in range(10001):
+        pdf.new_page(width=100, height=100)
+    response = submit(client, pdf.tobytes(garbage=3, deflate=True))
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["page_count"], body["cap"]) == (10001, 10000)
+    assert "10001 pages" in body["detail"] and "10000 pages per file" in body["detail"]
+
+
+def test_a_full_queue_answers_429_with_retry_after(client, redis_server):
+    queue = redis.Redis.from_url(redis_server.url)
+    queue.set("ocrchat:queued_pages", 20000)  # the default cap: the cluster holds its fill
+    try:
+        response = submit(client, born_digital_pdf(6), headers={"Idempotency-Key": "full-queue"})
+    finally:
+        queue.set("ocrchat:queued_pages", 0)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "capacity" in response.json()["detail"]
+    # The refused request left no job and no key behind: retried later, it runs.
+    retried = submit(client, born_digital_pdf(6), headers={"Idempotency-Key": "full-queue"})
+    assert retried.status_code == 200
+    assert wait_for_end(client, retried.json()["uuid"])[0]["status"] == "done"

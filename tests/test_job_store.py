@@ -1,0 +1,101 @@
+"""Jobs in a real Redis: status changes, page writes, cancel and the queue of pages."""
+
+import pytest
+import redis
+
+from pipelines.job_store import QUEUED_PAGES_KEY, JobStore
+from pipelines.jobs import new_job
+
+
+@pytest.fixture
+def store(redis_server):
+    client = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    client.delete(QUEUED_PAGES_KEY)
+    yield JobStore(client, ttl_seconds=600)
+    client.delete(QUEUED_PAGES_KEY)
+
+
+def queued(store: JobStore) -> int:
+    return int(store._redis.get(QUEUED_PAGES_KEY) or 0)
+
+
+def created(store: JobStore, pages: int) -> str:
+    job = new_job(tier="cpu", language="en", tool=None, filename="a.pdf", page_count=pages, document_page_count=pages)
+    assert store.admit(pages, cap=100) is None
+    store.create(job, "anon:test")
+    return job["uuid"]
+
+
+def page(index: int, text: str = "x", error: str | None = None) -> dict:
+    record = {"index": index, "source": "ocr", "text": text, "markdown": text, "blocks": []}
+    return record | {"error": error} if error else record
+
+
+def test_pages_written_out_of_order_come_back_in_order(store):
+    job_id = created(store, 3)
+    assert store.start(job_id)
+    for index in (2, 0, 1):
+        assert store.write_page(job_id, page(index, f"page {index}"))
+    assert store.finish(job_id)
+    job, owner = store.load(job_id)
+    assert owner == "anon:test"
+    assert (job["status"], job["pages_done"], job["text"]) == ("done", 3, "page 0\n\npage 1\n\npage 2")
+    assert job["finished_at"] and job["expires_at"] > job["finished_at"]
+    assert queued(store) == 0
+
+
+def test_a_page_written_twice_counts_once(store):
+    job_id = created(store, 2)
+    store.start(job_id)
+    store.write_page(job_id, page(0))
+    store.write_page(job_id, page(0))
+    assert store.counts(job_id) == (1, 0)
+    assert queued(store) == 1
+
+
+def test_cancel_drops_later_pages_and_gives_back_the_rest(store):
+    job_id = created(store, 10)
+    store.start(job_id)
+    store.write_page(job_id, page(0))
+    assert store.cancel(job_id)
+    assert not store.write_page(job_id, page(1))
+    job, _ = store.load(job_id)
+    assert (job["status"], job["error"], job["pages_done"]) == ("failed", "cancelled", 1)
+    assert queued(store) == 0
+    assert not store.finish(job_id)  # a cancelled job stays cancelled
+
+
+def test_a_pending_job_cancelled_never_starts(store):
+    job_id = created(store, 4)
+    assert store.cancel(job_id)
+    assert not store.start(job_id)
+
+
+def test_all_pages_failed_fails_the_job(store):
+    job_id = created(store, 2)
+    store.start(job_id)
+    store.write_page(job_id, page(0, "", error="corrupt"))
+    store.write_page(job_id, page(1, "", error="corrupt"))
+    store.finish(job_id)
+    job, _ = store.load(job_id)
+    assert (job["status"], job["pages_failed"]) == ("failed", 2)
+    assert "all 2 pages failed" in job["error"].lower()
+
+
+def test_admission_refuses_past_the_cap_but_never_an_empty_queue(store):
+    assert store.admit(150, cap=100) is None  # alone, even a document larger than the cap runs
+    assert store.admit(1, cap=100) == 150
+    store.release(150)
+    assert store.admit(60, cap=100) is None
+    assert store.admit(50, cap=100) == 60
+    assert store.admit(40, cap=100) is None
+
+
+def test_delete_removes_the_job_and_its_pages(store):
+    job_id = created(store, 1)
+    store.start(job_id)
+    store.write_page(job_id, page(0))
+    store.finish(job_id)
+    store.delete(job_id)
+    assert store.load(job_id) is None
+    assert not store._redis.exists(f"ocrchat:job:{job_id}:pages")

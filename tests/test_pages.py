@@ -1,0 +1,120 @@
+"""The page loop around the engine: text layer or OCR, order, pages in flight, retries, stop.
+
+The OCR calls here are stand-ins that echo the page number, because what is tested is the
+loop around the engine (the engine itself is exercised in the API tests)."""
+
+import numpy as np
+
+from engines.types import Block, PageResult
+from pipelines.documents import DocumentError
+from pipelines.pages import PageOptions, process_pages
+
+
+class Pages:
+    """Page i is an image filled with i; pages in `with_layer` have a text layer, `corrupt` can't render."""
+
+    kind = "pdf"
+
+    def __init__(self, page_count: int, with_layer=(), corrupt=()) -> None:
+        self.page_count = page_count
+        self.with_layer, self.corrupt = set(with_layer), set(corrupt)
+        self.renders: list[int] = []
+
+    def render(self, index: int) -> np.ndarray:
+        self.renders.append(index)
+        if index in self.corrupt:
+            raise DocumentError(f"Page {index + 1} is corrupt.")
+        return np.full((4, 4, 3), index, dtype=np.uint8)
+
+    def text_layer(self, index: int) -> PageResult | None:
+        if index not in self.with_layer:
+            return None
+        return PageResult(4, 4, [Block(f"layer {index}", [0, 0, 2, 2], 1.0)])
+
+    def close(self) -> None:
+        pass
+
+
+class Call:
+    def __init__(self, engine: "Engine", page: int) -> None:
+        self.engine, self.page, self.cancelled = engine, page, False
+
+    def result(self) -> PageResult:
+        self.engine.in_flight -= 1
+        if self.engine.failures.get(self.page, 0) > 0:
+            self.engine.failures[self.page] -= 1
+            raise RuntimeError(f"engine error on page {self.page}")
+        return PageResult(4, 4, [Block(f"ocr {self.page}", [0, 0, 2, 2], 0.9)])
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Engine:
+    def __init__(self, failures: dict[int, int] | None = None) -> None:
+        self.failures = dict(failures or {})
+        self.calls: list[Call] = []
+        self.in_flight = self.peak = 0
+
+    def submit(self, image: np.ndarray) -> Call:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        self.calls.append(Call(self, int(image[0, 0, 0])))
+        return self.calls[-1]
+
+
+def test_text_layer_pages_skip_ocr_and_pages_stay_in_order():
+    engine = Engine()
+    records = list(process_pages(Pages(6, with_layer={1, 2, 5}), list(range(6)), engine.submit, PageOptions()))
+    assert [r["text"] for r in records] == ["ocr 0", "layer 1", "layer 2", "ocr 3", "ocr 4", "layer 5"]
+    assert [r["source"] for r in records] == ["ocr", "text_layer", "text_layer", "ocr", "ocr", "text_layer"]
+    assert [call.page for call in engine.calls] == [0, 3, 4]
+
+
+def test_force_ocr_ignores_the_text_layer():
+    engine = Engine()
+    records = list(process_pages(Pages(3, with_layer={0, 1, 2}), [0, 1, 2], engine.submit, PageOptions(force_ocr=True)))
+    assert [r["text"] for r in records] == ["ocr 0", "ocr 1", "ocr 2"]
+
+
+def test_at_most_window_pages_are_in_flight():
+    engine = Engine()
+    records = list(process_pages(Pages(40), list(range(40)), engine.submit, PageOptions(window=3)))
+    assert len(records) == 40
+    assert engine.peak == 3
+
+
+def test_a_failing_call_is_retried_then_the_page_alone_fails():
+    engine = Engine(failures={1: 1, 2: 5})  # page 1 fails once, page 2 every time
+    records = list(process_pages(Pages(4), [0, 1, 2, 3], engine.submit, PageOptions(retries=2)))
+    assert [r["text"] for r in records] == ["ocr 0", "ocr 1", "", "ocr 3"]
+    assert "engine error on page 2" in records[2]["error"]
+    assert [call.page for call in engine.calls].count(2) == 3  # the first try and two retries
+
+
+def test_a_page_that_cannot_render_fails_alone():
+    document = Pages(3, corrupt={1})
+    records = list(process_pages(document, [0, 1, 2], Engine().submit, PageOptions(retries=1)))
+    assert records[1]["error"] == "Page 2 is corrupt." and records[1]["blocks"] == []
+    assert [r["text"] for r in records] == ["ocr 0", "", "ocr 2"]
+    assert document.renders.count(1) == 2
+
+
+def test_only_the_selected_pages_are_processed():
+    engine = Engine()
+    records = list(process_pages(Pages(10), [0, 1, 2, 6], engine.submit, PageOptions()))
+    assert [r["index"] for r in records] == [0, 1, 2, 6]
+
+
+def test_a_stop_between_pages_starts_no_more_pages_and_cancels_those_in_flight():
+    engine = Engine()
+    started = []
+
+    def keep_going() -> bool:
+        started.append(len(started))
+        return len(started) <= 5
+
+    records = list(process_pages(Pages(50), list(range(50)), engine.submit, PageOptions(window=2), keep_going))
+    assert len(engine.calls) == 5
+    assert len(records) == 4
+    assert engine.calls[-1].cancelled
