@@ -54,6 +54,10 @@ class Document(Protocol):
         """The page's own sound text layer (born-digital PDFs), or None when it must be OCRed."""
         ...
 
+    def draws_text(self, index: int) -> bool:
+        """A cheap hint (no text extraction): the page has fonts, so it may have a text layer."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -103,6 +107,9 @@ class ImageDocument:
 
     def text_layer(self, index: int) -> PageResult | None:
         return None
+
+    def draws_text(self, index: int) -> bool:
+        return False
 
     def close(self) -> None:
         self._image.close()
@@ -175,6 +182,10 @@ class PdfDocument:
                 return self._text_layers.read(self._pdf[index], self._limits.pdf_dpi / 72)
             except (RuntimeError, ValueError):  # an unreadable layer is OCRed like a missing one
                 return None
+
+    def draws_text(self, index: int) -> bool:
+        with _MUPDF_LOCK:
+            return bool(self._pdf.get_page_fonts(index))
 
     def close(self) -> None:
         with _MUPDF_LOCK:

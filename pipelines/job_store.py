@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import redis
 
-from pipelines.jobs import job_object, now_iso
+from pipelines.jobs import FINAL_STATUSES, job_object, now_iso
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
 
@@ -94,14 +94,14 @@ class JobStore:
             pipe.execute()
 
     def load(self, job_id: str) -> tuple[dict, str] | None:
-        """The job object and its owner, or None when there is no such job (or it expired)."""
+        """The job object and its owner, or None when there is no such job (or it expired).
+        While the job runs, `pages` is empty and `pages_done` tells the progress."""
         job_key, pages_key, _ = self._keys(job_id)
-        with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hgetall(job_key)
-            pipe.hvals(pages_key)
-            fields, pages = pipe.execute()
+        fields = self._redis.hgetall(job_key)
         if not fields:
             return None
+        # Pages are reduced into the job once it has ended; polling a running job stays cheap.
+        pages = self._redis.hvals(pages_key) if fields["status"] in FINAL_STATUSES else []
         state = {
             "status": fields["status"],
             "error": fields["error"] or None,

@@ -116,9 +116,12 @@ def _xy_cut(blocks: list[Block], line_height: float, column: int, out: list[tupl
 
 
 def paragraphs(blocks: list[Block]) -> list[list[Line]]:
-    """The page's blocks grouped into paragraphs of lines, in reading order."""
+    """The page's blocks grouped into paragraphs of lines, in reading order: the source's own
+    paragraphs and order when every block has one (a PDF text layer), else from the geometry."""
     if not blocks:
         return []
+    if all(block.paragraph is not None for block in blocks):
+        return _source_paragraphs(blocks)
     line_height = median(b.bbox[3] - b.bbox[1] for b in blocks) or 1.0
     ordered: list[tuple[int, list[Block]]] = []
     _xy_cut(blocks, line_height, 0, ordered)
@@ -140,6 +143,15 @@ def paragraphs(blocks: list[Block]) -> list[list[Line]]:
         result[-1].append(line)
         previous = (column, line)
     return result
+
+
+def _source_paragraphs(blocks: list[Block]) -> list[list[Line]]:
+    grouped: list[list[Line]] = []
+    for previous, block in zip([None, *blocks], blocks, strict=False):
+        if previous is None or block.paragraph != previous.paragraph:
+            grouped.append([])
+        grouped[-1].append(Line([block]))
+    return grouped
 
 
 def flatten(grouped: list[list[Line]]) -> list[Block]:

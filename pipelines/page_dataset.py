@@ -1,12 +1,14 @@
-"""A long document as a Ray Data dataset of page numbers, processed in parallel blocks.
+"""A long document as a Ray Data dataset of page blocks, processed in parallel.
 
 The upload is in the object store once; each block's task opens the document from it,
 renders its pages lazily with PyMuPDF, sends them to the CPU-OCR replicas (the models are
 loaded there once) and writes each page record to Redis as it finishes. The dataset's own
 output is only the page numbers, so nothing grows with the page count in this process.
+
+A block costs 30-100 ms of scheduling: pages to OCR (seconds each) go in small blocks, so that
+many replicas share a job; pages that likely have a text layer (milliseconds each) in large ones.
 """
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,25 +32,43 @@ class PageJob:
     options: PageOptions
 
 
+@dataclass(frozen=True)
+class BlockSizes:
+    ocr_pages: int
+    text_layer_pages: int
+
+
+def plan_blocks(indices: list[int], likely_text_layer: list[bool], sizes: BlockSizes) -> list[list[int]]:
+    """Consecutive pages of the same kind grouped into blocks of that kind's size."""
+    blocks: list[list[int]] = []
+    previous_kind = None
+    for index, kind in zip(indices, likely_text_layer, strict=True):
+        size = sizes.text_layer_pages if kind else sizes.ocr_pages
+        if kind != previous_kind or len(blocks[-1]) >= size:
+            blocks.append([])
+        blocks[-1].append(index)
+        previous_kind = kind
+    return blocks
+
+
 def _process_block(batch: dict[str, np.ndarray], upload: ray.ObjectRef, job: PageJob, ocr: DeploymentHandle) -> dict:
-    indices = batch["index"].tolist()
+    indices = [int(index) for pages in batch["pages"] for index in pages]
     store = JobStore(redis_client(job.redis_url), job.ttl_seconds)
     document = open_document(ray.get(upload), job.limits)
     try:
         run_pages(job.job_id, document, indices, store, ocr.recognize.remote, job.options)
     finally:
         document.close()
-    return {"index": batch["index"]}
+    return {"pages": batch["pages"]}
 
 
 def run_page_dataset(
-    upload: ray.ObjectRef, indices: list[int], job: PageJob, ocr: DeploymentHandle, pages_per_block: int, parallel: int
+    upload: ray.ObjectRef, blocks: list[list[int]], job: PageJob, ocr: DeploymentHandle, parallel: int
 ) -> None:
-    """Process `indices` in blocks of `pages_per_block` pages, `parallel` blocks at a time."""
+    """Process the blocks of pages, `parallel` blocks at a time."""
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
-    blocks = math.ceil(len(indices) / pages_per_block)
-    pages = ray.data.from_items([{"index": index} for index in indices], override_num_blocks=blocks)
+    pages = ray.data.from_items([{"pages": block} for block in blocks], override_num_blocks=len(blocks))
     done = pages.map_batches(
         _process_block,
         batch_size=None,  # one call per block

@@ -6,6 +6,7 @@ A page whose OCR call fails is resubmitted `retries` times, then recorded as fai
 own; the other pages go on.
 """
 
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -105,13 +106,27 @@ def process_pages(
                 page.pending.cancel()
 
 
+def _still_processing(store: JobStore, job_id: str, every_seconds: float = 0.5) -> Callable[[], bool]:
+    """Whether the job is still processing, asked of Redis at most every `every_seconds`
+    (text-layer pages take milliseconds; a cancel is also caught when a page is written)."""
+    last_check, answer = -every_seconds, True
+
+    def check() -> bool:
+        nonlocal last_check, answer
+        if time.monotonic() - last_check >= every_seconds:
+            last_check, answer = time.monotonic(), store.status(job_id) == "processing"
+        return answer
+
+    return check
+
+
 def run_pages(
     job_id: str, document: Document, indices: list[int], store: JobStore, submit: OcrSubmit, options: PageOptions
 ) -> None:
     """Process the pages of a job and write each record as it finishes; stop at a cancel."""
     written = store.written(job_id, indices)
     todo = [index for index in indices if index not in written]
-    records = process_pages(document, todo, submit, options, keep_going=lambda: store.status(job_id) == "processing")
+    records = process_pages(document, todo, submit, options, keep_going=_still_processing(store, job_id))
     for record in records:
         if not store.write_page(job_id, record):
             records.close()

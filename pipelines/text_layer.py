@@ -6,7 +6,7 @@ text drawn with composite (CID) or Type3 fonts that carry no ToUnicode map, whos
 values are guesses (the `skipped_*.pdf` test files are like that).
 """
 
-import unicodedata
+import re
 
 import pymupdf
 
@@ -20,8 +20,8 @@ SCAN_TEXT_CHARS = 100
 SCAN_IMAGE_COVER = 0.5
 
 
-def _is_bad_char(char: str) -> bool:
-    return char == "\ufffd" or unicodedata.category(char) in ("Co", "Cc", "Cs")
+# Replacement, private-use, control and surrogate characters: what a broken layer yields.
+_BAD_CHARS = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class TextLayerReader:
@@ -41,7 +41,7 @@ class TextLayerReader:
         return PageResult(width=pixels.width, height=pixels.height, blocks=_lines(words, scale))
 
     def _layer_is_sound(self, page: pymupdf.Page, chars: str) -> bool:
-        if sum(map(_is_bad_char, chars)) > MAX_BAD_CHAR_SHARE * len(chars):
+        if len(_BAD_CHARS.findall(chars)) > MAX_BAD_CHAR_SHARE * len(chars):
             return False
         if len(chars) < SCAN_TEXT_CHARS and _image_cover(page) > SCAN_IMAGE_COVER:
             return False
@@ -77,12 +77,14 @@ def _share_in_fonts(page: pymupdf.Page, fonts: set[str]) -> float:
 
 
 def _lines(words: list[tuple], scale: float) -> list[Block]:
-    """Words grouped into the layer's own lines, boxes scaled to pixels, confidence 1.0."""
+    """Words grouped into the layer's own lines (in its order, with its paragraphs), boxes
+    scaled to pixels, confidence 1.0."""
     lines: dict[tuple[int, int], list[tuple]] = {}
     for word in words:
         lines.setdefault((word[5], word[6]), []).append(word)
     blocks = []
-    for line in lines.values():
-        box = [min(w[0] for w in line), min(w[1] for w in line), max(w[2] for w in line), max(w[3] for w in line)]
-        blocks.append(Block(text=" ".join(w[4] for w in line), bbox=[v * scale for v in box], confidence=1.0))
+    for (paragraph, _), line in lines.items():
+        box = (min(w[0] for w in line), min(w[1] for w in line), max(w[2] for w in line), max(w[3] for w in line))
+        text = " ".join(w[4] for w in line)
+        blocks.append(Block(text=text, bbox=[v * scale for v in box], confidence=1.0, paragraph=paragraph))
     return blocks

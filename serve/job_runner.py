@@ -17,7 +17,7 @@ from configs.settings import Settings
 from pipelines.documents import Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.job_store import JobStore, redis_client
-from pipelines.page_dataset import PageJob, run_page_dataset
+from pipelines.page_dataset import BlockSizes, PageJob, plan_blocks, run_page_dataset
 from pipelines.pages import PageOptions, run_pages
 
 logger = logging.getLogger("ray.serve")
@@ -60,8 +60,15 @@ class JobRunner:
 
     def _run_dataset(self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions) -> None:
         settings = self._settings
+        document = open_document(ray.get(upload), self._limits)
+        try:
+            likely_text_layer = [not options.force_ocr and document.draws_text(index) for index in indices]
+        finally:
+            document.close()
+        sizes = BlockSizes(settings.ocr_pages_per_block, settings.text_layer_pages_per_block)
+        blocks = plan_blocks(indices, likely_text_layer, sizes)
         job = PageJob(job_id, settings.effective_redis_url, settings.result_ttl_seconds, self._limits, options)
-        run_page_dataset(upload, indices, job, self._ocr, settings.pages_per_block, settings.parallel_blocks_per_job)
+        run_page_dataset(upload, blocks, job, self._ocr, settings.parallel_blocks_per_job)
 
     def _run_here(self, job_id: str, data: bytes, indices: list[int], options: PageOptions) -> None:
         document = open_document(data, self._limits)

@@ -1,0 +1,202 @@
+"""Long documents through the service vs the bare engine, in one run.
+
+1. The 137 pages of `../shared/corpus/olmocr_multipage_pdfs` forced through OCR: all 7 PDFs
+   submitted at once as async jobs; pages per second from the first POST to the last job
+   done, and the peak of the summed RSS of every process the service started.
+2. The same pages in a plain sequential loop in this process (render at the service's dpi,
+   then the same engine with 2 ONNX Runtime threads), after the service has stopped.
+3. Peak memory of 50- and 1,000-page born-digital jobs, each from its idle baseline.
+4. A generated 500-page born-digital PDF through the text-layer path (workers warm), against
+   raw PyMuPDF word extraction of the same file in this process.
+
+Usage: `.venv/bin/python bench/long_documents.py` (starts and stops its own service; about
+20 minutes on 2 cores). Leave the machine otherwise idle.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+import pymupdf
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from configs.settings import Settings  # noqa: E402
+from tests.documents import born_digital_pdf  # noqa: E402
+
+OLMOCR = ROOT.parent / "shared" / "corpus" / "olmocr_multipage_pdfs" / "pdfs"
+
+
+class Service:
+    """`ocrchat serve` in a subprocess with its own ports and state, and the RSS of its tree."""
+
+    def __init__(self, port: int, redis_port: int, state_dir: str) -> None:
+        env = os.environ | {
+            "OCRCHAT_PORT": str(port),
+            "OCRCHAT_REDIS_PORT": str(redis_port),
+            "OCRCHAT_STATE_DIR": state_dir,
+            "OCRCHAT_DASHBOARD": "false",
+        }
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/ocrchat"), "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.peak_mb = 0.0
+        self._sampling = False
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        raise RuntimeError("the service did not become ready")
+
+    def rss_mb(self) -> float:
+        """Summed RSS of the service process and everything it started (Ray, workers, Redis)."""
+        root = psutil.Process(self.process.pid)
+        total = 0
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+        return total / 2**20
+
+    def sample_peak(self):
+        """A context that records the peak summed RSS while it is open, sampled every 0.25 s."""
+        service = self
+
+        class Sampler:
+            def __enter__(self):
+                service.peak_mb = service.rss_mb()
+                service._sampling = True
+                self.thread = threading.Thread(target=self._run, daemon=True)
+                self.thread.start()
+
+            def _run(self):
+                while service._sampling:
+                    service.peak_mb = max(service.peak_mb, service.rss_mb())
+                    time.sleep(0.25)
+
+            def __exit__(self, *exc):
+                service._sampling = False
+                self.thread.join()
+
+        return Sampler()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=120)
+
+
+def run_jobs(client: httpx.Client, uploads: list[tuple[str, bytes]], **fields) -> tuple[float, int]:
+    """Submit all uploads at once and wait for every job; (seconds, pages done)."""
+    start = time.perf_counter()
+    ids = []
+    for name, content in uploads:
+        response = client.post("/api/v1/ocr/", files={"file": (name, content)}, data=fields)
+        response.raise_for_status()
+        ids.append(response.json()["uuid"])
+    pages = 0
+    for job_id in ids:
+        while (job := client.get(f"/api/v1/ocr/{job_id}/").json())["status"] not in ("done", "failed"):
+            time.sleep(0.2)
+        if job["status"] != "done":
+            raise RuntimeError(f"job {job_id} failed: {job['error']}")
+        pages += job["pages_done"]
+    return time.perf_counter() - start, pages
+
+
+def bare_engine_pages_per_second(pdfs: list[Path], dpi: int) -> tuple[float, int]:
+    from engines.paddle_cpu import PaddleCpuEngine
+    from pipelines.documents import Limits, open_document
+
+    settings = Settings()
+    engine = PaddleCpuEngine(settings.model_cache_dir, 2, settings.det_limit_side_len)
+    limits = Limits(settings.max_page_pixels, dpi)
+    pages = 0
+    start = time.perf_counter()
+    for path in pdfs:
+        document = open_document(path.read_bytes(), limits)
+        for index in range(document.page_count):
+            engine.recognize(document.render(index))
+            pages += 1
+        document.close()
+    return pages / (time.perf_counter() - start), pages
+
+
+def raw_word_extraction_pages_per_second(content: bytes) -> float:
+    pdf = pymupdf.open(stream=content, filetype="pdf")
+    start = time.perf_counter()
+    for page in pdf:
+        page.get_text("words")
+    return pdf.page_count / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8321)
+    parser.add_argument("--redis-port", type=int, default=6421)
+    parser.add_argument("--skip-ocr", action="store_true", help="only the text-layer and memory parts")
+    args = parser.parse_args()
+    pdfs = sorted(OLMOCR.glob("*.pdf"))
+    with tempfile.TemporaryDirectory() as state_dir:
+        service = Service(args.port, args.redis_port, state_dir)
+        try:
+            service.wait_ready()
+            time.sleep(5)
+            print(f"idle service RSS: {service.rss_mb():.0f} MB", flush=True)
+            with httpx.Client(base_url=service.url, timeout=600) as client:
+                if not args.skip_ocr:
+                    with service.sample_peak():
+                        seconds, pages = run_jobs(client, [(p.name, p.read_bytes()) for p in pdfs], force_ocr="true")
+                    service_rate = pages / seconds
+                    print(
+                        f"service, forced OCR: {pages} pages in {seconds:.1f} s = {service_rate:.3f} pages/s, "
+                        f"peak RSS {service.peak_mb:.0f} MB",
+                        flush=True,
+                    )
+                for count in (50, 1000):  # the 50-page job also warms the Ray Data workers up
+                    time.sleep(3)
+                    baseline = service.rss_mb()
+                    with service.sample_peak():
+                        run_jobs(client, [(f"born_digital_{count}.pdf", born_digital_pdf(count))])
+                    print(
+                        f"{count:>5} pages: baseline {baseline:.0f} MB, peak {service.peak_mb:.0f} MB, "
+                        f"growth {service.peak_mb - baseline:.0f} MB",
+                        flush=True,
+                    )
+                born_digital = born_digital_pdf(500)
+                seconds, pages = run_jobs(client, [("born_digital_500.pdf", born_digital)])
+                text_rate = pages / seconds
+                raw_rate = raw_word_extraction_pages_per_second(born_digital)
+                print(
+                    f"service, text layer: {pages} pages in {seconds:.2f} s = {text_rate:.0f} pages/s; "
+                    f"raw PyMuPDF words: {raw_rate:.0f} pages/s; ratio {text_rate / raw_rate:.2f}",
+                    flush=True,
+                )
+        finally:
+            service.stop()
+    if not args.skip_ocr:
+        bare_rate, bare_pages = bare_engine_pages_per_second(pdfs, Settings().pdf_dpi)
+        print(f"bare engine, sequential: {bare_pages} pages = {bare_rate:.3f} pages/s", flush=True)
+        print(f"service / bare engine: {service_rate / bare_rate:.2f}x", flush=True)
+
+
+if __name__ == "__main__":
+    main()
