@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import redis
 
-from pipelines.jobs import FINAL_STATUSES, job_object, now_iso
+from pipelines.jobs import FINAL_STATUSES, job_json, now_iso, reduce_pages
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
 
@@ -24,12 +24,14 @@ redis.call('INCRBY', KEYS[1], ARGV[1])
 return -1
 """
 
-# KEYS: job, pages, queue. ARGV: index, record JSON, counter field, ttl.
+# KEYS: job, pages, queue. ARGV: index, record JSON, counter field, ttl, confidence sum, count.
 # Returns 0 when the job is no longer processing (cancelled): the page is dropped, not counted.
 _WRITE_PAGE = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then return 0 end
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
   redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
+  redis.call('HINCRBYFLOAT', KEYS[1], 'confidence_sum', ARGV[5])
+  redis.call('HINCRBY', KEYS[1], 'confidence_count', ARGV[6])
   if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then redis.call('DECR', KEYS[3]) end
 end
 redis.call('EXPIRE', KEYS[1], ARGV[4])
@@ -56,6 +58,14 @@ return 1
 """
 
 
+# KEYS: job. ARGV: field, value, ... Sets the fields only on a job that still exists.
+_SET_IF_EXISTS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+"""
+
+
 @lru_cache
 def redis_client(url: str) -> redis.Redis:
     """One connection pool per process and URL (Ray Data tasks reuse their worker's)."""
@@ -69,6 +79,7 @@ class JobStore:
         self._admit = client.register_script(_ADMIT)
         self._write_page = client.register_script(_WRITE_PAGE)
         self._transition = client.register_script(_TRANSITION)
+        self._set_if_exists = client.register_script(_SET_IF_EXISTS)
 
     @staticmethod
     def _keys(job_id: str) -> list[str]:
@@ -93,24 +104,48 @@ class JobStore:
             pipe.expire(key, self._ttl)
             pipe.execute()
 
-    def load(self, job_id: str) -> tuple[dict, str] | None:
-        """The job object and its owner, or None when there is no such job (or it expired).
-        While the job runs, `pages` is empty and `pages_done` tells the progress."""
-        job_key, pages_key, _ = self._keys(job_id)
-        fields = self._redis.hgetall(job_key)
+    def load_json(self, job_id: str) -> tuple[str, str] | None:
+        """The job object as JSON text, and its owner; None when there is no such job (or it
+        expired). While the job runs, `pages` is empty and `pages_done` tells the progress."""
+        fields = self._redis.hgetall(self._keys(job_id)[0])
         if not fields:
             return None
-        # Pages are reduced into the job once it has ended; polling a running job stays cheap.
-        pages = self._redis.hvals(pages_key) if fields["status"] in FINAL_STATUSES else []
+        reduced, page_jsons = ("", ""), []
+        if fields["status"] in FINAL_STATUSES:
+            reduced, page_jsons = self._reduced(job_id, fields)
+        count = int(fields.get("confidence_count", 0))
+        mean = round(float(fields["confidence_sum"]) / count, 4) if count else None
         state = {
             "status": fields["status"],
             "error": fields["error"] or None,
             "pages_done": int(fields["pages_done"]),
             "pages_failed": int(fields["pages_failed"]),
+            "mean_confidence": 0.0 if mean is None and fields["status"] == "done" else mean,
             "finished_at": fields["finished_at"] or None,
             "expires_at": fields["expires_at"] or None,
         }
-        return job_object(json.loads(fields["fixed"]), state, [json.loads(p) for p in pages]), fields["owner"]
+        return job_json(json.loads(fields["fixed"]), state, reduced, page_jsons), fields["owner"]
+
+    def load(self, job_id: str) -> tuple[dict, str] | None:
+        found = self.load_json(job_id)
+        return None if found is None else (json.loads(found[0]), found[1])
+
+    def _page_jsons(self, job_id: str) -> list[str]:
+        pages = self._redis.hgetall(self._keys(job_id)[1])
+        return [pages[index] for index in sorted(pages, key=int)]
+
+    def _reduced(self, job_id: str, fields: dict) -> tuple[tuple[str, str], list[str]]:
+        """(text, markdown) of an ended job and its page JSON; reduced once, then kept."""
+        page_jsons = self._page_jsons(job_id)
+        if "text" in fields:
+            return (fields["text"], fields["markdown"]), page_jsons
+        reduced = reduce_pages([json.loads(page) for page in page_jsons])
+        self._set_if_exists(keys=self._keys(job_id)[:1], args=["text", reduced[0], "markdown", reduced[1]])
+        return reduced, page_jsons
+
+    def status_and_owner(self, job_id: str) -> tuple[str, str] | None:
+        status, owner = self._redis.hmget(self._keys(job_id)[0], ["status", "owner"])
+        return None if status is None else (status, owner)
 
     def status(self, job_id: str) -> str | None:
         return self._redis.hget(self._keys(job_id)[0], "status")
@@ -130,7 +165,15 @@ class JobStore:
     def write_page(self, job_id: str, record: dict) -> bool:
         """Store a finished page; False when the job is no longer processing (cancelled)."""
         counter = "pages_failed" if record.get("error") else "pages_done"
-        args = [record["index"], json.dumps(record), counter, self._ttl]
+        confidences = [block["confidence"] for block in record["blocks"]]
+        args = [
+            record["index"],
+            json.dumps(record, ensure_ascii=False),
+            counter,
+            self._ttl,
+            sum(confidences),
+            len(confidences),
+        ]
         return bool(self._write_page(keys=self._keys(job_id), args=args))
 
     def _move(self, job_id: str, allowed: str, status: str, error: str = "") -> bool:
@@ -143,7 +186,12 @@ class JobStore:
         return self._move(job_id, "pending", "processing")
 
     def finish(self, job_id: str) -> bool:
-        """processing -> done, or failed when no page could be processed."""
+        """Reduce the pages into the job's text, then processing -> done, or failed when no
+        page could be processed."""
+        fields = self._redis.hgetall(self._keys(job_id)[0])
+        if fields.get("status") != "processing":
+            return False
+        self._reduced(job_id, fields)
         done, failed = self.counts(job_id)
         if done == 0 and failed > 0:
             return self._move(job_id, "processing", "failed", f"All {failed} pages failed; see pages[].error.")

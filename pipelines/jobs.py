@@ -1,5 +1,6 @@
 """The job record: its fields, the record of one page, and the job object the API returns."""
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -54,15 +55,23 @@ def failed_page_record(index: int, error: str) -> dict:
     return {"index": index, "source": None, "error": error, "text": "", "markdown": "", "blocks": []}
 
 
-def job_object(fixed: dict, state: dict, pages: list[dict]) -> dict:
-    """The job as the API returns it: fixed fields, current state, and the pages written so far
-    reduced in page order into `text`, `markdown` and `mean_confidence`."""
+def reduce_pages(pages: list[dict]) -> tuple[str, str]:
+    """The job's `text` and `markdown`: its pages', in page order, blank-line separated."""
     pages = sorted(pages, key=lambda page: page["index"])
-    confidences = [block["confidence"] for page in pages for block in page["blocks"]]
-    mean_confidence = round(sum(confidences) / len(confidences), 4) if confidences else None
-    if mean_confidence is None and state["status"] == "done":
-        mean_confidence = 0.0
-    return {
+    text = "\n\n".join(page["text"] for page in pages if page["text"])
+    markdown = "\n\n".join(page["markdown"] for page in pages if page["markdown"])
+    return text, markdown
+
+
+# Stands for the pages in the job's JSON until the stored page JSON is spliced in.
+_PAGES_SLOT = "\x00pages\x00"
+
+
+def job_json(fixed: dict, state: dict, reduced: tuple[str, str], page_jsons: list[str]) -> str:
+    """The job as the API returns it, as JSON text. `page_jsons` are the stored page records,
+    already JSON and in page order: they are spliced in as they are, not parsed again, so a
+    job of thousands of pages costs its size in memory, not ten times that."""
+    job = {
         "uuid": fixed["uuid"],
         "status": state["status"],
         "tier": fixed["tier"],
@@ -73,12 +82,14 @@ def job_object(fixed: dict, state: dict, pages: list[dict]) -> dict:
         "document_page_count": fixed["document_page_count"],
         "pages_done": state["pages_done"],
         "pages_failed": state["pages_failed"],
-        "mean_confidence": mean_confidence,
-        "text": "\n\n".join(page["text"] for page in pages if page["text"]),
-        "markdown": "\n\n".join(page["markdown"] for page in pages if page["markdown"]),
-        "pages": [{key: value for key, value in page.items() if key != "markdown"} for page in pages],
+        "mean_confidence": state["mean_confidence"],
+        "text": reduced[0],
+        "markdown": reduced[1],
+        "pages": _PAGES_SLOT,
         "error": state["error"],
         "created_at": fixed["created_at"],
         "finished_at": state["finished_at"],
         "expires_at": state["expires_at"],
     }
+    encoded = json.dumps(job, ensure_ascii=False)
+    return encoded.replace(json.dumps(_PAGES_SLOT), "[" + ",".join(page_jsons) + "]", 1)

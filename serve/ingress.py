@@ -87,6 +87,10 @@ def _form_text(form, name: str) -> str | None:
     return value
 
 
+def _no_job(job_id: str) -> HTTPException:
+    return HTTPException(404, f"No job {job_id!r} (unknown, deleted or expired).")
+
+
 def _form_flag(form, name: str) -> bool:
     value = (_form_text(form, name) or "").strip().lower()
     if value not in _TRUE + _FALSE:
@@ -120,11 +124,12 @@ class Ingress:
             return f"account:{account_id}"
         return f"anon:{request.client.host if request.client else 'unknown'}"
 
-    async def _own_job(self, job_id: str, owner: str) -> dict:
-        found = await asyncio.to_thread(self._jobs.load, job_id)
+    async def _own_job(self, job_id: str, owner: str) -> Response:
+        """The job as a JSON response, or 404 when it is not the caller's (or does not exist)."""
+        found = await asyncio.to_thread(self._jobs.load_json, job_id)
         if found is None or found[1] != owner:
-            raise HTTPException(404, f"No job {job_id!r} (unknown, deleted or expired).")
-        return found[0]
+            raise _no_job(job_id)
+        return Response(found[0], media_type="application/json")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(self) -> dict:
@@ -136,7 +141,7 @@ class Ingress:
         return {"status": "ok"}
 
     @app.post("/api/v1/ocr/", openapi_extra=_SUBMIT_FORM, summary="Submit a document")
-    async def submit(self, request: Request) -> dict:
+    async def submit(self, request: Request) -> Response:
         owner = await self._caller(request)
         try:
             form = await read_form(request, self._settings.max_upload_bytes)
@@ -201,16 +206,16 @@ class Ingress:
             )
         return indices, page_count
 
-    async def _earlier_job(self, owner: str, key: str, job_id: str, digest: str) -> dict | None:
+    async def _earlier_job(self, owner: str, key: str, job_id: str, digest: str) -> Response | None:
         """The job an earlier request with this Idempotency-Key created, or None after binding
         the key to `job_id`."""
         try:
             earlier = await asyncio.to_thread(self._idempotency.claim, owner, key, job_id, digest)
             if earlier is None:
                 return None
-            found = await asyncio.to_thread(self._jobs.load, earlier)
+            found = await asyncio.to_thread(self._jobs.load_json, earlier)
             if found is not None and found[1] == owner:
-                return found[0]
+                return Response(found[0], media_type="application/json")
             # The earlier job was deleted or has expired: the key starts over.
             await asyncio.to_thread(self._idempotency.forget, owner, key)
             return await self._earlier_job(owner, key, job_id, digest)
@@ -246,16 +251,18 @@ class Ingress:
             pass
 
     @app.get("/api/v1/ocr/{job_id}/", summary="Poll a job")
-    async def get_job(self, job_id: str, request: Request) -> dict:
+    async def get_job(self, job_id: str, request: Request) -> Response:
         return await self._own_job(job_id, await self._caller(request))
 
-    @app.delete("/api/v1/ocr/{job_id}/", summary="Cancel a running job or delete a finished one", response_model=None)
-    async def delete_job(self, job_id: str, request: Request) -> dict | Response:
+    @app.delete("/api/v1/ocr/{job_id}/", summary="Cancel a running job or delete a finished one")
+    async def delete_job(self, job_id: str, request: Request) -> Response:
         """A running job is cancelled between pages (200, the job, `error: cancelled`); a finished
         one is deleted with its results (204)."""
         owner = await self._caller(request)
-        job = await self._own_job(job_id, owner)
-        if job["status"] in ("pending", "processing"):
+        found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
+        if found is None or found[1] != owner:
+            raise _no_job(job_id)
+        if found[0] in ("pending", "processing"):
             await asyncio.to_thread(self._jobs.cancel, job_id)
             return await self._own_job(job_id, owner)
         await asyncio.to_thread(self._jobs.delete, job_id)

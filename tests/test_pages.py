@@ -7,6 +7,7 @@ import numpy as np
 
 from engines.types import Block, PageResult
 from pipelines.documents import DocumentError
+from pipelines.page_dataset import BlockSizes, plan_blocks
 from pipelines.pages import PageOptions, process_pages
 
 
@@ -118,3 +119,10 @@ def test_a_stop_between_pages_starts_no_more_pages_and_cancels_those_in_flight()
     assert len(engine.calls) == 5
     assert len(records) == 4
     assert engine.calls[-1].cancelled
+
+
+def test_blocks_are_small_for_pages_to_ocr_and_large_for_text_layer_pages():
+
+    kinds = [False] * 5 + [True] * 7 + [False] * 2
+    blocks = plan_blocks(list(range(14)), kinds, BlockSizes(ocr_pages=2, text_layer_pages=4))
+    assert blocks == [[0, 1], [2, 3], [4], [5, 6, 7, 8], [9, 10, 11], [12, 13]]
