@@ -57,14 +57,16 @@ class Settings(BaseSettings):
         20000, description="Pages accepted but not yet processed, cluster-wide; beyond it a POST gets 429."
     )
     max_running_jobs: int = Field(
-        4, description="Long jobs run at once per job-runner replica; later ones wait as `pending`."
+        2, description="Long jobs run at once per job-runner replica; later ones wait as `pending`."
     )
     ocr_pages_per_block: int = Field(8, description="Pages per Ray Data block of a long job, for pages to OCR.")
     text_layer_pages_per_block: int = Field(
         100, description="Pages per Ray Data block for PDF pages that likely have a text layer (fonts)."
     )
     parallel_blocks_per_job: int = Field(2, description="Blocks of one long job processed at once.")
-    page_retries: int = Field(2, description="Retries of a page whose OCR call failed, before it is marked failed.")
+    page_retries: int = Field(
+        2, description="Retries of a page that failed (rendering or the OCR call) before it is marked failed."
+    )
     idempotency_ttl_seconds: int = Field(86400, description="How long an `Idempotency-Key` returns the same job.")
 
     @property

@@ -9,6 +9,7 @@ A block costs 30-100 ms of scheduling: pages to OCR (seconds each) go in small b
 many replicas share a job; pages that likely have a text layer (milliseconds each) in large ones.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,16 +39,25 @@ class BlockSizes:
     text_layer_pages: int
 
 
-def plan_blocks(indices: list[int], likely_text_layer: list[bool], sizes: BlockSizes) -> list[list[int]]:
-    """Consecutive pages of the same kind grouped into blocks of that kind's size."""
-    blocks: list[list[int]] = []
-    previous_kind = None
+def _split(run: list[int], max_size: int, parallel: int) -> list[list[int]]:
+    """Pages split into blocks of at most `max_size`, in whole rounds of `parallel` blocks of
+    equal size, so that no worker idles through a last, half-empty round."""
+    pieces = math.ceil(len(run) / max_size)
+    pieces = min(len(run), math.ceil(pieces / parallel) * parallel)
+    size = math.ceil(len(run) / pieces)
+    return [run[start : start + size] for start in range(0, len(run), size)]
+
+
+def plan_blocks(indices: list[int], likely_text_layer: list[bool], sizes: BlockSizes, parallel: int) -> list[list[int]]:
+    """Runs of consecutive pages of the same kind, split into blocks of that kind's size."""
+    runs: list[tuple[bool, list[int]]] = []
     for index, kind in zip(indices, likely_text_layer, strict=True):
-        size = sizes.text_layer_pages if kind else sizes.ocr_pages
-        if kind != previous_kind or len(blocks[-1]) >= size:
-            blocks.append([])
-        blocks[-1].append(index)
-        previous_kind = kind
+        if not runs or runs[-1][0] != kind:
+            runs.append((kind, []))
+        runs[-1][1].append(index)
+    blocks = []
+    for kind, run in runs:
+        blocks.extend(_split(run, sizes.text_layer_pages if kind else sizes.ocr_pages, parallel))
     return blocks
 
 

@@ -78,13 +78,18 @@ def _share_in_fonts(page: pymupdf.Page, fonts: set[str]) -> float:
 
 def _lines(words: list[tuple], scale: float) -> list[Block]:
     """Words grouped into the layer's own lines (in its order, with its paragraphs), boxes
-    scaled to pixels, confidence 1.0."""
-    lines: dict[tuple[int, int], list[tuple]] = {}
-    for word in words:
-        lines.setdefault((word[5], word[6]), []).append(word)
-    blocks = []
-    for (paragraph, _), line in lines.items():
-        box = (min(w[0] for w in line), min(w[1] for w in line), max(w[2] for w in line), max(w[3] for w in line))
-        text = " ".join(w[4] for w in line)
-        blocks.append(Block(text=text, bbox=[v * scale for v in box], confidence=1.0, paragraph=paragraph))
-    return blocks
+    scaled to pixels, confidence 1.0. A line's words are consecutive in PyMuPDF's output."""
+    lines: list[tuple[int, list[str], list[float]]] = []  # (paragraph, words, box)
+    key = None
+    for x0, y0, x1, y1, text, paragraph, line, _ in words:
+        if (paragraph, line) != key:
+            key = (paragraph, line)
+            lines.append((paragraph, [text], [x0, y0, x1, y1]))
+            continue
+        lines[-1][1].append(text)
+        box = lines[-1][2]
+        box[0], box[1], box[2], box[3] = min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)
+    return [
+        Block(text=" ".join(texts), bbox=[value * scale for value in box], confidence=1.0, paragraph=paragraph)
+        for paragraph, texts, box in lines
+    ]

@@ -5,7 +5,6 @@ job runner; it waits for small documents and returns long ones at once as `pendi
 """
 
 import asyncio
-import math
 
 import ray
 from fastapi import FastAPI, HTTPException, Request, Response
@@ -19,6 +18,7 @@ from starlette.datastructures import UploadFile
 from accounts.tokens import account_for_token
 from configs.settings import Settings
 from pipelines.documents import DocumentError, Limits, open_document
+from pipelines.errors import describe_error
 from pipelines.idempotency import IdempotencyError, IdempotencyKeys, document_digest
 from pipelines.job_store import JobStore, redis_client
 from pipelines.jobs import new_job
@@ -175,12 +175,26 @@ class Ingress:
                 return earlier
         await self._admit(len(indices), owner, key)
         await asyncio.to_thread(self._jobs.create, job, owner)
-        response = self._runner.run.remote(job["uuid"], [ray.put(data)], indices, force_ocr)
-        if len(indices) <= self._settings.sync_max_pages:
-            await response
-        else:
-            self._in_background(response)
+        await self._dispatch(job["uuid"], data, indices, force_ocr, owner, key)
         return await self._own_job(job["uuid"], owner)
+
+    async def _dispatch(
+        self, job_id: str, data: bytes, indices: list[int], force_ocr: bool, owner: str, key: str | None
+    ) -> None:
+        """Hand the job to the runner; wait for it when it is small. When the runner cannot take
+        it, the job fails (its pages go back to the queue) and the caller gets a 503."""
+        try:
+            response = self._runner.run.remote(job_id, [ray.put(data)], indices, force_ocr)
+            if len(indices) <= self._settings.sync_max_pages:
+                await response
+            else:
+                self._in_background(response)
+        except Exception as exc:  # the runner or the object store failed us, not the document
+            error = f"The service could not run the job: {describe_error(exc)}"
+            await asyncio.to_thread(self._jobs.fail, job_id, error)
+            if key is not None:
+                await asyncio.to_thread(self._idempotency.forget, owner, key)
+            raise ApiError(503, error + " Retry later.", headers={"Retry-After": "10"}) from exc
 
     async def _pages_to_process(self, data: bytes, pages: str | None) -> tuple[list[int], int]:
         """The 0-based pages to process and the document's page count; 400 when the document
@@ -233,7 +247,7 @@ class Ingress:
         raise ApiError(
             429,
             f"The service is at capacity ({queued} pages queued); retry after {wait} seconds.",
-            headers={"Retry-After": str(math.ceil(wait))},
+            headers={"Retry-After": str(wait)},
             queued_pages=queued,
         )
 

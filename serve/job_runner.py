@@ -66,7 +66,7 @@ class JobRunner:
         finally:
             document.close()
         sizes = BlockSizes(settings.ocr_pages_per_block, settings.text_layer_pages_per_block)
-        blocks = plan_blocks(indices, likely_text_layer, sizes)
+        blocks = plan_blocks(indices, likely_text_layer, sizes, settings.parallel_blocks_per_job)
         job = PageJob(job_id, settings.effective_redis_url, settings.result_ttl_seconds, self._limits, options)
         run_page_dataset(upload, blocks, job, self._ocr, settings.parallel_blocks_per_job)
 

@@ -122,7 +122,12 @@ def test_a_stop_between_pages_starts_no_more_pages_and_cancels_those_in_flight()
 
 
 def test_blocks_are_small_for_pages_to_ocr_and_large_for_text_layer_pages():
-
     kinds = [False] * 5 + [True] * 7 + [False] * 2
-    blocks = plan_blocks(list(range(14)), kinds, BlockSizes(ocr_pages=2, text_layer_pages=4))
+    blocks = plan_blocks(list(range(14)), kinds, BlockSizes(ocr_pages=2, text_layer_pages=4), parallel=1)
     assert blocks == [[0, 1], [2, 3], [4], [5, 6, 7, 8], [9, 10, 11], [12, 13]]
+
+
+def test_blocks_come_in_whole_rounds_of_equal_size():
+    blocks = plan_blocks(list(range(500)), [True] * 500, BlockSizes(ocr_pages=8, text_layer_pages=100), parallel=2)
+    assert [len(block) for block in blocks] == [84] * 5 + [80]
+    assert [index for block in blocks for index in block] == list(range(500))
