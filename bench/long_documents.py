@@ -154,13 +154,53 @@ def raw_word_extraction_pages_per_second(content: bytes) -> float:
     return max(rates)
 
 
+def measure_ocr(service: Service, client: httpx.Client, pdfs: list[Path]) -> float:
+    with service.sample_peak():
+        seconds, pages = run_jobs(client, [(p.name, p.read_bytes()) for p in pdfs], force_ocr="true")
+    rate = pages / seconds
+    print(
+        f"service, forced OCR: {pages} pages in {seconds:.1f} s = {rate:.3f} pages/s, "
+        f"peak RSS {service.peak_mb:.0f} MB",
+        flush=True,
+    )
+    return rate
+
+
+def measure_memory(service: Service, client: httpx.Client) -> None:
+    # The first long job starts Ray Data's worker processes and actors (once per service);
+    # the 50- and 1,000-page jobs are then measured from the same state.
+    for count in (1000, 50, 1000):
+        time.sleep(3)
+        baseline = service.rss_mb()
+        with service.sample_peak():
+            run_jobs(client, [(f"born_digital_{count}.pdf", born_digital_pdf(count))])
+        print(
+            f"{count:>5} pages: baseline {baseline:.0f} MB, peak {service.peak_mb:.0f} MB, "
+            f"growth {service.peak_mb - baseline:.0f} MB",
+            flush=True,
+        )
+
+
+def measure_text_layer(client: httpx.Client) -> None:
+    born_digital = born_digital_pdf(500)
+    seconds, pages = run_jobs(client, [("born_digital_500.pdf", born_digital)], poll=0.05)
+    rate, raw_rate = pages / seconds, raw_word_extraction_pages_per_second(born_digital)
+    print(
+        f"service, text layer: {pages} pages in {seconds:.2f} s = {rate:.0f} pages/s; "
+        f"raw PyMuPDF words: {raw_rate:.0f} pages/s; ratio {rate / raw_rate:.2f}",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8321)
     parser.add_argument("--redis-port", type=int, default=6421)
-    parser.add_argument("--skip-ocr", action="store_true", help="only the text-layer and memory parts")
+    parser.add_argument("--skip-ocr", action="store_true", help="only the memory and text-layer parts")
+    parser.add_argument("--skip-text", action="store_true", help="only the OCR part")
+    parser.add_argument("--only", nargs="*", help="OCR only these olmocr PDFs (file names), for a quick look")
     args = parser.parse_args()
-    pdfs = sorted(OLMOCR.glob("*.pdf"))
+    pdfs = sorted(p for p in OLMOCR.glob("*.pdf") if not args.only or p.name in args.only)
     with tempfile.TemporaryDirectory() as state_dir:
         service = Service(args.port, args.redis_port, state_dir)
         try:
@@ -168,39 +208,13 @@ def main() -> None:
             time.sleep(5)
             print(f"idle service RSS: {service.rss_mb():.0f} MB", flush=True)
             with httpx.Client(base_url=service.url, timeout=600) as client:
-                if not args.skip_ocr:
-                    with service.sample_peak():
-                        seconds, pages = run_jobs(client, [(p.name, p.read_bytes()) for p in pdfs], force_ocr="true")
-                    service_rate = pages / seconds
-                    print(
-                        f"service, forced OCR: {pages} pages in {seconds:.1f} s = {service_rate:.3f} pages/s, "
-                        f"peak RSS {service.peak_mb:.0f} MB",
-                        flush=True,
-                    )
-                # The first long job starts Ray Data's worker processes and actors (once per
-                # service); the 50- and 1,000-page jobs are then measured from the same state.
-                for count in (1000, 50, 1000):
-                    time.sleep(3)
-                    baseline = service.rss_mb()
-                    with service.sample_peak():
-                        run_jobs(client, [(f"born_digital_{count}.pdf", born_digital_pdf(count))])
-                    print(
-                        f"{count:>5} pages: baseline {baseline:.0f} MB, peak {service.peak_mb:.0f} MB, "
-                        f"growth {service.peak_mb - baseline:.0f} MB",
-                        flush=True,
-                    )
-                born_digital = born_digital_pdf(500)
-                seconds, pages = run_jobs(client, [("born_digital_500.pdf", born_digital)], poll=0.05)
-                text_rate = pages / seconds
-                raw_rate = raw_word_extraction_pages_per_second(born_digital)
-                print(
-                    f"service, text layer: {pages} pages in {seconds:.2f} s = {text_rate:.0f} pages/s; "
-                    f"raw PyMuPDF words: {raw_rate:.0f} pages/s; ratio {text_rate / raw_rate:.2f}",
-                    flush=True,
-                )
+                service_rate = None if args.skip_ocr else measure_ocr(service, client, pdfs)
+                if not args.skip_text:
+                    measure_memory(service, client)
+                    measure_text_layer(client)
         finally:
             service.stop()
-    if not args.skip_ocr:
+    if service_rate is not None:
         bare_rate, bare_pages = bare_engine_pages_per_second(pdfs, Settings().pdf_dpi)
         print(f"bare engine, sequential: {bare_pages} pages = {bare_rate:.3f} pages/s", flush=True)
         print(f"service / bare engine: {service_rate / bare_rate:.2f}x", flush=True)

@@ -9,6 +9,7 @@ A block costs 30-100 ms of scheduling: pages to OCR (seconds each) go in small b
 many replicas share a job; pages that likely have a text layer (milliseconds each) in large ones.
 """
 
+import logging
 import math
 from dataclasses import dataclass
 
@@ -78,6 +79,9 @@ def run_page_dataset(
     """Process the blocks of pages, `parallel` blocks at a time."""
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
+    context.execution_options.verbose_progress = False
+    # Ray Data logs its whole state every few seconds at DEBUG: costly for a job of hours.
+    logging.getLogger("ray.data").setLevel(logging.INFO)
     pages = ray.data.from_items([{"pages": block} for block in blocks], override_num_blocks=len(blocks))
     done = pages.map_batches(
         _process_block,
