@@ -9,11 +9,11 @@ import redis
 
 from tests.documents import born_digital_pdf, data_file, page_lines, scanned_pdf, truth, with_corrupt_image
 from tests.scoring import bag_of_words_f1, cer
+from tests.test_api_ocr import MAX_CER_PRINTED_PAGE
 
-# Each page of the report scores F1 0.93-1.0 against its ground truth (text layer pages)
-# and 0.85-0.9 where it is OCRed; a page out of order scores under 0.3.
-MIN_REPORT_PAGE_F1 = 0.8
-MAX_CER_PRINTED_PAGE = 0.02
+# Measured: each page of the report scores bag-of-words F1 0.84-1.0 against its ground truth
+# from its text layer, 0.82 where it is OCRed (page 3); another page's text scores at most 0.53.
+MIN_REPORT_PAGE_F1 = 0.75
 
 
 def submit(client, content: bytes, name: str = "doc.pdf", headers=None, **fields):
