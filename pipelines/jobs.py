@@ -8,7 +8,6 @@ from engines.types import PageResult
 from exports.markdown import page_markdown, page_text
 from pipelines.layout import flatten, paragraphs
 
-STATUSES = ("pending", "processing", "done", "failed")
 FINAL_STATUSES = ("done", "failed")
 
 

@@ -174,7 +174,11 @@ class Ingress:
             if earlier is not None:
                 return earlier
         await self._admit(len(indices), owner, key)
-        await asyncio.to_thread(self._jobs.create, job, owner)
+        try:
+            await asyncio.to_thread(self._jobs.create, job, owner)
+        except Exception:  # Redis failed us: the admitted pages must not stay queued
+            await asyncio.to_thread(self._jobs.release, len(indices))
+            raise
         await self._dispatch(job["uuid"], data, indices, force_ocr, owner, key)
         return await self._own_job(job["uuid"], owner)
 
