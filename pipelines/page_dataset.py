@@ -18,9 +18,9 @@ import ray
 import ray.data
 from ray.serve.handle import DeploymentHandle
 
-from pipelines.documents import Limits, open_document
+from pipelines.documents import Limits
 from pipelines.job_store import JobStore, redis_client
-from pipelines.pages import PageOptions, run_pages
+from pipelines.pages import PageOptions, run_upload_pages
 
 
 @dataclass(frozen=True)
@@ -65,11 +65,7 @@ def plan_blocks(indices: list[int], likely_text_layer: list[bool], sizes: BlockS
 def _process_block(batch: dict[str, np.ndarray], upload: ray.ObjectRef, job: PageJob, ocr: DeploymentHandle) -> dict:
     indices = [int(index) for pages in batch["pages"] for index in pages]
     store = JobStore(redis_client(job.redis_url), job.ttl_seconds)
-    document = open_document(ray.get(upload), job.limits)
-    try:
-        run_pages(job.job_id, document, indices, store, ocr.recognize.remote, job.options)
-    finally:
-        document.close()
+    run_upload_pages(job.job_id, ray.get(upload), job.limits, indices, store, ocr.recognize.remote, job.options)
     return {"pages": batch["pages"]}
 
 

@@ -15,7 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from engines.types import PageResult
-from pipelines.documents import Document, DocumentError
+from pipelines.documents import Document, DocumentError, Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.job_store import JobStore
 from pipelines.jobs import failed_page_record, page_record
@@ -49,13 +49,12 @@ class _Page:
 
 
 def _render(document: Document, index: int, retries: int) -> np.ndarray:
-    for attempt in range(retries + 1):
+    for _ in range(retries):
         try:
             return document.render(index)
         except DocumentError:
-            if attempt == retries:
-                raise
-    raise AssertionError("unreachable")
+            pass
+    return document.render(index)
 
 
 def _start(document: Document, index: int, submit: OcrSubmit, options: PageOptions) -> _Page:
@@ -131,3 +130,20 @@ def run_pages(
         if not store.write_page(job_id, record):
             records.close()
             return
+
+
+def run_upload_pages(
+    job_id: str,
+    data: bytes,
+    limits: Limits,
+    indices: list[int],
+    store: JobStore,
+    submit: OcrSubmit,
+    options: PageOptions,
+) -> None:
+    """`run_pages` on the uploaded bytes of a job, opened here and closed after."""
+    document = open_document(data, limits)
+    try:
+        run_pages(job_id, document, indices, store, submit, options)
+    finally:
+        document.close()

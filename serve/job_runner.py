@@ -18,7 +18,7 @@ from pipelines.documents import Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.job_store import JobStore, redis_client
 from pipelines.page_dataset import BlockSizes, PageJob, plan_blocks, run_page_dataset
-from pipelines.pages import PageOptions, run_pages
+from pipelines.pages import PageOptions, run_upload_pages
 
 logger = logging.getLogger("ray.serve")
 
@@ -49,7 +49,8 @@ class JobRunner:
             return  # cancelled while pending, or expired
         try:
             if here:
-                self._run_here(job_id, ray.get(upload), indices, options)
+                submit = self._ocr.recognize.remote
+                run_upload_pages(job_id, ray.get(upload), self._limits, indices, self._store, submit, options)
             else:
                 self._run_dataset(job_id, upload, indices, options)
         except Exception as exc:  # the job fails with a message; the replica keeps serving
@@ -69,10 +70,3 @@ class JobRunner:
         blocks = plan_blocks(indices, likely_text_layer, sizes, settings.parallel_blocks_per_job)
         job = PageJob(job_id, settings.effective_redis_url, settings.result_ttl_seconds, self._limits, options)
         run_page_dataset(upload, blocks, job, self._ocr, settings.parallel_blocks_per_job)
-
-    def _run_here(self, job_id: str, data: bytes, indices: list[int], options: PageOptions) -> None:
-        document = open_document(data, self._limits)
-        try:
-            run_pages(job_id, document, indices, self._store, self._ocr.recognize.remote, options)
-        finally:
-            document.close()
