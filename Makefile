@@ -1,18 +1,21 @@
 # The two commands of the README: `make run` starts the service, `make test` runs the tests.
-# Both set up what they need first: Debian packages (redis-server), .venv, pip installs.
+# Both set up what they need first: Debian packages, .venv, pip installs. The service needs
+# redis-server and the Noto fonts (the searchable PDF's text layer covers every script with
+# them); the tests also convert Word exports with LibreOffice.
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := redis-server
+DEBIAN_PACKAGES := redis-server fonts-noto-core
+TEST_DEBIAN_PACKAGES := libreoffice-writer-nogui
 
 .PHONY: setup system-deps run test lint
 
 setup: system-deps $(STAMP)
 
 system-deps:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(DEBIAN_PACKAGES) $(EXTRA_DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
@@ -27,6 +30,7 @@ $(STAMP): pyproject.toml
 run: setup
 	$(BIN)/ocrchat serve
 
+test: EXTRA_DEBIAN_PACKAGES = $(TEST_DEBIAN_PACKAGES)
 test: setup
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -116,7 +116,7 @@ class ImageDocument:
 
 
 # PyMuPDF keeps one global context and warning store: one thread at a time uses it.
-_MUPDF_LOCK = threading.RLock()
+MUPDF_LOCK = threading.RLock()
 # MuPDF draws around broken image data instead of failing; these warnings mean the page's
 # picture (for a scan: the whole page) is corrupt.
 _CORRUPT_IMAGE_WARNINGS = (
@@ -139,7 +139,7 @@ class PdfDocument:
 
     def __init__(self, data: bytes, limits: Limits) -> None:
         self._limits = limits
-        with _MUPDF_LOCK:
+        with MUPDF_LOCK:
             try:
                 self._pdf = pymupdf.open(stream=data, filetype="pdf")
             except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
@@ -152,7 +152,7 @@ class PdfDocument:
         self._text_layers = TextLayerReader(self._pdf)
 
     def render(self, index: int) -> np.ndarray:
-        with _MUPDF_LOCK:
+        with MUPDF_LOCK:
             page = self._pdf[index]
             zoom = self._limits.pdf_dpi / 72
             width, height = page.rect.width * zoom, page.rect.height * zoom
@@ -177,18 +177,18 @@ class PdfDocument:
         return array.reshape(pixmap.height, pixmap.width, pixmap.n).copy()
 
     def text_layer(self, index: int) -> PageResult | None:
-        with _MUPDF_LOCK:
+        with MUPDF_LOCK:
             try:
                 return self._text_layers.read(self._pdf[index], self._limits.pdf_dpi / 72)
             except (RuntimeError, ValueError):  # an unreadable layer is OCRed like a missing one
                 return None
 
     def draws_text(self, index: int) -> bool:
-        with _MUPDF_LOCK:
+        with MUPDF_LOCK:
             return bool(self._pdf.get_page_fonts(index))
 
     def close(self) -> None:
-        with _MUPDF_LOCK:
+        with MUPDF_LOCK:
             self._pdf.close()
 
 

@@ -14,6 +14,8 @@ import redis
 from pipelines.jobs import FINAL_STATUSES, job_json, now_iso, reduce_pages
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
+# Exports made when a job ends and kept with its results.
+EXPORTS_KEPT = ("pdf",)
 
 # KEYS: queue. ARGV: pages, cap. Returns -1 when admitted, else the pages already queued.
 # An empty queue admits any document, so one larger than the cap is not refused forever.
@@ -67,14 +69,16 @@ return 1
 
 
 @lru_cache
-def redis_client(url: str) -> redis.Redis:
-    """One connection pool per process and URL (Ray Data tasks reuse their worker's)."""
-    return redis.Redis.from_url(url, decode_responses=True)
+def redis_client(url: str, decode_responses: bool = True) -> redis.Redis:
+    """One connection pool per process and URL (Ray Data tasks reuse their worker's); text
+    replies by default, bytes with `decode_responses=False` (for stored exports)."""
+    return redis.Redis.from_url(url, decode_responses=decode_responses)
 
 
 class JobStore:
-    def __init__(self, client: redis.Redis, ttl_seconds: int) -> None:
+    def __init__(self, client: redis.Redis, ttl_seconds: int, binary_client: redis.Redis | None = None) -> None:
         self._redis = client
+        self._binary = binary_client
         self._ttl = ttl_seconds
         self._admit = client.register_script(_ADMIT)
         self._write_page = client.register_script(_WRITE_PAGE)
@@ -84,6 +88,10 @@ class JobStore:
     @staticmethod
     def _keys(job_id: str) -> list[str]:
         return [f"ocrchat:job:{job_id}", f"ocrchat:job:{job_id}:pages", QUEUED_PAGES_KEY]
+
+    @staticmethod
+    def _export_key(job_id: str, name: str) -> str:
+        return f"ocrchat:job:{job_id}:export:{name}"
 
     def admit(self, pages: int, cap: int) -> int | None:
         """Queue `pages` more pages unless that would exceed `cap`; None when admitted, else
@@ -129,6 +137,18 @@ class JobStore:
     def load(self, job_id: str) -> tuple[dict, str] | None:
         found = self.load_json(job_id)
         return None if found is None else (json.loads(found[0]), found[1])
+
+    def page_records(self, job_id: str) -> list[dict]:
+        """The page records written so far, in page order."""
+        return [json.loads(page) for page in self._page_jsons(job_id)]
+
+    def save_export(self, job_id: str, name: str, data: bytes) -> None:
+        """Keep a prebuilt export (the searchable PDF) for as long as the job's results."""
+        self._redis.set(self._export_key(job_id, name), data, ex=self._ttl)
+
+    def export(self, job_id: str, name: str) -> bytes | None:
+        assert self._binary is not None, "reading exports needs a binary client"
+        return self._binary.get(self._export_key(job_id, name))
 
     def _page_jsons(self, job_id: str) -> list[str]:
         pages = self._redis.hgetall(self._keys(job_id)[1])
@@ -205,4 +225,4 @@ class JobStore:
         return self._move(job_id, "pending processing", "failed", "cancelled")
 
     def delete(self, job_id: str) -> None:
-        self._redis.delete(*self._keys(job_id)[:2])
+        self._redis.delete(*self._keys(job_id)[:2], *(self._export_key(job_id, name) for name in EXPORTS_KEPT))

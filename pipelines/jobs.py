@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from engines.types import PageResult
 from exports.markdown import page_markdown, page_text
-from pipelines.layout import flatten, paragraphs
+from pipelines.structure import page_structure
 
 FINAL_STATUSES = ("done", "failed")
 
@@ -33,25 +33,29 @@ def new_job(
 
 
 def page_record(index: int, result: PageResult, source: str) -> dict:
-    """One entry of `pages[]`: blocks in reading order, the page's text and size, and `source`
-    (`ocr` or `text_layer`), the method that produced it."""
-    grouped = paragraphs(result.blocks)
+    """One entry of `pages[]`: blocks in reading order, the page's text, Markdown, tables and
+    size, and `source` (`ocr` or `text_layer`), the method that produced it."""
+    structure = page_structure(result.blocks)
     return {
         "index": index,
         "source": source,
         "width": result.width,
         "height": result.height,
-        "text": page_text(grouped),
-        "markdown": page_markdown(grouped),
+        "text": page_text(structure.elements),
+        "markdown": page_markdown(structure.elements),
         "blocks": [
-            {"text": b.text, "bbox": [round(v, 1) for v in b.bbox], "confidence": b.confidence}
-            for b in flatten(grouped)
+            {"text": b.text, "bbox": _rounded(b.bbox), "confidence": b.confidence} for b in structure.blocks
         ],
+        "tables": [{"bbox": _rounded(table.bbox), "rows": table.rows} for table in structure.tables],
     }
 
 
+def _rounded(bbox: list[float]) -> list[float]:
+    return [round(v, 1) for v in bbox]
+
+
 def failed_page_record(index: int, error: str) -> dict:
-    return {"index": index, "source": None, "error": error, "text": "", "markdown": "", "blocks": []}
+    return {"index": index, "source": None, "error": error, "text": "", "markdown": "", "blocks": [], "tables": []}
 
 
 def reduce_pages(pages: list[dict]) -> tuple[str, str]:

@@ -38,7 +38,9 @@ class TextLayerReader:
         if not chars or not self._layer_is_sound(page, chars):
             return None
         pixels = (page.rect * pymupdf.Matrix(scale, scale)).irect  # as the page's rendering would be
-        return PageResult(width=pixels.width, height=pixels.height, blocks=_lines(words, scale))
+        # Word boxes ignore /Rotate; the rendering (and so every box we return) does not.
+        to_pixels = page.rotation_matrix * pymupdf.Matrix(scale, scale)
+        return PageResult(width=pixels.width, height=pixels.height, blocks=_lines(words, to_pixels))
 
     def _layer_is_sound(self, page: pymupdf.Page, chars: str) -> bool:
         if len(_BAD_CHARS.findall(chars)) > MAX_BAD_CHAR_SHARE * len(chars):
@@ -76,9 +78,9 @@ def _share_in_fonts(page: pymupdf.Page, fonts: set[str]) -> float:
     return in_fonts / total if total else 0.0
 
 
-def _lines(words: list[tuple], scale: float) -> list[Block]:
+def _lines(words: list[tuple], to_pixels: pymupdf.Matrix) -> list[Block]:
     """Words grouped into the layer's own lines (in its order, with its paragraphs), boxes
-    scaled to pixels, confidence 1.0. A line's words are consecutive in PyMuPDF's output."""
+    mapped to the rendered page's pixels, confidence 1.0. A line's words are consecutive in PyMuPDF's output."""
     lines: list[tuple[int, list[str], list[float]]] = []  # (paragraph, words, box)
     key = None
     for x0, y0, x1, y1, text, paragraph, line, _ in words:
@@ -90,6 +92,6 @@ def _lines(words: list[tuple], scale: float) -> list[Block]:
         box = lines[-1][2]
         box[0], box[1], box[2], box[3] = min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)
     return [
-        Block(text=" ".join(texts), bbox=[value * scale for value in box], confidence=1.0, paragraph=paragraph)
+        Block(text=" ".join(texts), bbox=list(pymupdf.Rect(box) * to_pixels), confidence=1.0, paragraph=paragraph)
         for paragraph, texts, box in lines
     ]

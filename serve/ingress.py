@@ -5,11 +5,12 @@ job runner; it waits for small documents and returns long ones at once as `pendi
 """
 
 import asyncio
+import json
 
 import ray
 from fastapi import FastAPI, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from ray import serve
 from ray.serve.handle import DeploymentHandle, DeploymentResponse
 from redis.asyncio import Redis
@@ -17,11 +18,12 @@ from starlette.datastructures import UploadFile
 
 from accounts.tokens import account_for_token
 from configs.settings import Settings
+from exports.formats import FORMATS, content_disposition, download_name, job_export
 from pipelines.documents import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.idempotency import IdempotencyError, IdempotencyKeys, document_digest
-from pipelines.job_store import JobStore, redis_client
-from pipelines.jobs import new_job
+from pipelines.job_store import EXPORTS_KEPT, JobStore, redis_client
+from pipelines.jobs import FINAL_STATUSES, new_job
 from pipelines.options import OptionError, parse_options
 from pipelines.page_selection import PageSelectionError, select_pages
 from serve.upload import UploadTooLarge, read_form
@@ -106,7 +108,8 @@ class Ingress:
         self._settings = settings
         self._redis = Redis.from_url(settings.effective_redis_url)
         store_client = redis_client(settings.effective_redis_url)
-        self._jobs = JobStore(store_client, settings.result_ttl_seconds)
+        binary_client = redis_client(settings.effective_redis_url, decode_responses=False)
+        self._jobs = JobStore(store_client, settings.result_ttl_seconds, binary_client)
         self._idempotency = IdempotencyKeys(store_client, settings.idempotency_ttl_seconds)
         self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
         self._background: set[asyncio.Task] = set()
@@ -271,6 +274,44 @@ class Ingress:
     @app.get("/api/v1/ocr/{job_id}/", summary="Poll a job")
     async def get_job(self, job_id: str, request: Request) -> Response:
         return await self._own_job(job_id, await self._caller(request))
+
+    @app.get("/api/v1/ocr/{job_id}/download/", summary="Download a finished job as txt, md, docx, pdf, csv or json")
+    async def download(self, job_id: str, request: Request, format: str | None = None) -> Response:
+        """The job as a file. 400 for an unknown format, 404 for an unknown job, 409 while the
+        job runs (or when it ended with nothing to download)."""
+        if format not in FORMATS:
+            raise ApiError(400, f"Unknown format {format!r}: use format= one of {', '.join(FORMATS)}.")
+        owner = await self._caller(request)
+        found = await asyncio.to_thread(self._jobs.load_json, job_id)
+        if found is None or found[1] != owner:
+            raise _no_job(job_id)
+        job_text = found[0]
+        job = json.loads(job_text)
+        self._check_downloadable(job)
+        headers = {"Content-Disposition": content_disposition(download_name(job["filename"], format))}
+        media_type = FORMATS[format].media_type
+        if format == "json":
+            return Response(job_text, media_type=media_type, headers=headers)
+        if format in EXPORTS_KEPT:
+            data = await asyncio.to_thread(self._jobs.export, job_id, format)
+            if data is None:
+                raise ApiError(409, f"The {format} export of this job is not available: it ended before it was made.")
+            return Response(data, media_type=media_type, headers=headers)
+        content = await asyncio.to_thread(job_export, job, format)
+        if isinstance(content, bytes):
+            return Response(content, media_type=media_type, headers=headers)
+        return StreamingResponse(content, media_type=media_type, headers=headers)
+
+    @staticmethod
+    def _check_downloadable(job: dict) -> None:
+        if job["status"] not in FINAL_STATUSES:
+            raise ApiError(
+                409,
+                f"The job is {job['status']} ({job['pages_done']} of {job['page_count']} pages done); "
+                "download it once its status is done.",
+            )
+        if job["pages_done"] == 0:
+            raise ApiError(409, f"The job failed with nothing to download: {job['error']}")
 
     @app.delete("/api/v1/ocr/{job_id}/", summary="Cancel a running job or delete a finished one")
     async def delete_job(self, job_id: str, request: Request) -> Response:

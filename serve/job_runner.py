@@ -14,6 +14,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from configs.settings import Settings
+from exports.searchable_pdf import searchable_pdf
 from pipelines.documents import Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.job_store import JobStore, redis_client
@@ -21,6 +22,10 @@ from pipelines.page_dataset import BlockSizes, PageJob, plan_blocks, run_page_da
 from pipelines.pages import PageOptions, run_upload_pages
 
 logger = logging.getLogger("ray.serve")
+
+# In its own worker process: PyMuPDF runs one thread at a time per process, and a long
+# document's PDF takes seconds that the runner's other jobs should not wait for.
+_make_searchable_pdf = ray.remote(num_cpus=0, max_retries=1)(searchable_pdf)
 
 
 @serve.deployment(name="JobRunner")
@@ -57,7 +62,21 @@ class JobRunner:
             logger.exception("Job %s failed", job_id)
             self._store.fail(job_id, f"The job failed: {describe_error(exc)}")
             return
+        self._save_searchable_pdf(job_id, upload)
         self._store.finish(job_id)
+
+    def _save_searchable_pdf(self, job_id: str, upload: ray.ObjectRef) -> None:
+        """Make the `pdf` export while the upload is still here; the job is done without it
+        (the download then says so) rather than failed."""
+        if self._store.status(job_id) != "processing":
+            return  # cancelled
+        try:
+            pages = self._store.page_records(job_id)
+            pdf = ray.get(_make_searchable_pdf.remote(upload, pages, self._settings.pdf_dpi))
+        except Exception:
+            logger.exception("Job %s: the searchable PDF could not be made", job_id)
+            return
+        self._store.save_export(job_id, "pdf", pdf)
 
     def _run_dataset(self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions) -> None:
         settings = self._settings

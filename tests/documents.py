@@ -82,3 +82,38 @@ def with_corrupt_image(pdf_bytes: bytes, index: int) -> bytes:
         resources = pdf.xref_object(int(resources.split()[0]), compressed=True)
     pdf.xref_set_key(page.xref, "Resources", resources.replace(f"{image_xref} 0 R", f"{broken} 0 R"))
     return pdf.tobytes()
+
+
+REPORT_TITLE = "Quarterly Report"
+REPORT_PARAGRAPH = [
+    "Sales rose in every region this quarter, led by strong demand for",
+    "the new product line and a steady rise in repeat orders.",
+]
+REPORT_LIST = ["Revenue grew by twelve percent", "Costs stayed flat", "Two new offices opened"]
+REPORT_TABLE = [
+    ["Region", "Units", "Revenue"],
+    ["North", "1200", "45000"],
+    ["South", "950", "38500"],
+    ["East", "1430", "52100"],
+]
+
+
+def report_pdf(scanned_page: str | None = None) -> bytes:
+    """A born-digital page with a title, a paragraph, a bulleted list and a table, then
+    (optionally) an image-only page of a test-data scan."""
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    page.insert_text((56, 80), REPORT_TITLE, fontsize=22, fontname="hebo")
+    page.insert_text((56, 130), REPORT_PARAGRAPH, fontsize=11, fontname="helv", lineheight=1.4)
+    for number, item in enumerate(REPORT_LIST):
+        page.insert_text((66, 200 + 22 * number), f"\u2022 {item}", fontsize=11, fontname="helv")
+    for row_number, row in enumerate(REPORT_TABLE):
+        for column, cell in enumerate(row):
+            page.insert_text((80 + 150 * column, 320 + 24 * row_number), cell, fontsize=11, fontname="helv")
+    if scanned_page:
+        image = Image.open(DATA / scanned_page).convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format="JPEG", quality=90)
+        scan = pdf.new_page(width=image.width * 72 / 200, height=image.height * 72 / 200)
+        scan.insert_image(scan.rect, stream=buffer.getvalue())
+    return pdf.tobytes(garbage=3, deflate=True)

@@ -23,6 +23,20 @@ def test_born_digital_page_gives_its_exact_lines_in_pixels():
     assert layer.blocks[0].bbox[1] < 167 < layer.blocks[0].bbox[3]
 
 
+def test_rotated_page_boxes_are_where_the_rendering_shows_the_text():
+    pdf = pymupdf.open(stream=born_digital_pdf(1, lines=3))
+    pdf[0].set_rotation(90)
+    document = open_document(pdf.tobytes(), LIMITS)
+    layer = document.text_layer(0)
+    image = document.render(0)
+    assert (layer.width, layer.height) == image.shape[1::-1]
+    # Turned a quarter clockwise, the first line runs down near the right edge.
+    x0, y0, x1, y1 = layer.blocks[0].bbox
+    assert y1 - y0 > 10 * (x1 - x0) and x0 > 0.8 * layer.width
+    # The box covers dark (text) pixels of the rendered page.
+    assert image[int(y0) : int(y1), int(x0) : int(x1)].min() < 100
+
+
 def test_scanned_page_has_no_text_layer():
     image = io.BytesIO()
     Image.open(io.BytesIO(data_file("phototest.tif"))).convert("RGB").save(image, format="PNG")

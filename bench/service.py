@@ -1,0 +1,82 @@
+"""`ocrchat serve` started by a benchmark, with its own ports and state, and its memory."""
+
+import os
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Service:
+    """`ocrchat serve` in a subprocess with its own ports and state, and the RSS of its tree."""
+
+    def __init__(self, port: int, redis_port: int, state_dir: str) -> None:
+        env = os.environ | {
+            "OCRCHAT_PORT": str(port),
+            "OCRCHAT_REDIS_PORT": str(redis_port),
+            "OCRCHAT_STATE_DIR": state_dir,
+            "OCRCHAT_DASHBOARD": "false",
+        }
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/ocrchat"), "serve"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        self.peak_mb = 0.0
+        self._sampling = False
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(1)
+        raise RuntimeError("the service did not become ready")
+
+    def rss_mb(self) -> float:
+        """Summed RSS of the service process and everything it started (Ray, workers, Redis)."""
+        root = psutil.Process(self.process.pid)
+        total = 0
+        for proc in [root, *root.children(recursive=True)]:
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                pass
+        return total / 2**20
+
+    def sample_peak(self):
+        """A context that records the peak summed RSS while it is open, sampled every 0.25 s."""
+        service = self
+
+        class Sampler:
+            def __enter__(self):
+                service.peak_mb = service.rss_mb()
+                service._sampling = True
+                self.thread = threading.Thread(target=self._run, daemon=True)
+                self.thread.start()
+
+            def _run(self):
+                while service._sampling:
+                    service.peak_mb = max(service.peak_mb, service.rss_mb())
+                    time.sleep(0.25)
+
+            def __exit__(self, *exc):
+                service._sampling = False
+                self.thread.join()
+
+        return Sampler()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=120)
