@@ -207,3 +207,14 @@ def test_unicode_upload_name_is_kept_and_sanitised(client):
     response = download(client, job, "txt")
     assert attachment_name(response) == "Bericht_ Q3 über.txt"
     assert 'filename="Bericht_ Q3 uber.txt"' in response.headers["content-disposition"]
+
+
+def test_md_docx_and_json_of_the_image_job(client, image_job):
+    page = image_job["pages"][0]
+    assert download(client, image_job, "md").text == image_job["markdown"] == page["markdown"]
+    document = docx.Document(io.BytesIO(download(client, image_job, "docx").content))
+    assert len(document.sections) == 1
+    docx_text = "\n\n".join(p.text for p in document.paragraphs)
+    assert docx_text == page["text"]
+    assert cer(docx_text, truth("phototest.txt")) < MAX_CER_PRINTED_PAGE
+    assert json.loads(download(client, image_job, "json").content) == image_job
