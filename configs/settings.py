@@ -68,6 +68,22 @@ class Settings(BaseSettings):
         2, description="Retries of a page that failed (rendering or the OCR call) before it is marked failed."
     )
     idempotency_ttl_seconds: int = Field(86400, description="How long an `Idempotency-Key` returns the same job.")
+    anonymous_daily_pages: int = Field(
+        100, description="Credits an anonymous caller (one client IP) may use per calendar day (UTC)."
+    )
+    anonymous_max_pages_per_file: int = Field(50, description="Most pages per document for anonymous callers.")
+    free_monthly_pages: int = Field(1000, description="Credits a free account may use per calendar month (UTC).")
+    free_max_pages_per_file: int = Field(200, description="Most pages per document on the free plan.")
+    paid_max_pages_per_file: int = Field(
+        10000, description="Most pages per document on the paid plan (which spends purchased credits)."
+    )
+    cpu_page_credits: int = Field(1, description="Credits one page costs on the `cpu` tier.")
+    vlm_page_credits: int = Field(10, description="Credits one page costs on the `vlm` tier.")
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated IPs or networks of reverse proxies whose `X-Forwarded-For` names the "
+        "client (for anonymous metering). Empty: the socket's peer is the client.",
+    )
 
     @property
     def max_upload_bytes(self) -> int:

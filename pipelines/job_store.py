@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import redis
 
+from accounts.metering import Meter
 from pipelines.jobs import FINAL_STATUSES, job_json, now_iso, reduce_pages
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
@@ -41,18 +42,26 @@ redis.call('EXPIRE', KEYS[2], ARGV[4])
 return 1
 """
 
-# KEYS: job, pages, queue. ARGV: allowed current statuses (space-separated), new status,
-# error, finished_at, expires_at, ttl. A final status gives the unprocessed pages back to the queue.
+# KEYS: job, pages, queue, meter (the job's credits, or the job key when it has none).
+# ARGV: allowed current statuses (space-separated), new status, error, finished_at, expires_at,
+# ttl. A final status gives the unprocessed pages back to the queue, and the credits of the
+# pages not processed or failed back to the meter.
 _TRANSITION = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or not string.find(' ' .. ARGV[1] .. ' ', ' ' .. status .. ' ', 1, true) then return 0 end
 redis.call('HSET', KEYS[1], 'status', ARGV[2])
 if ARGV[2] == 'done' or ARGV[2] == 'failed' then
   redis.call('HSET', KEYS[1], 'error', ARGV[3], 'finished_at', ARGV[4], 'expires_at', ARGV[5])
-  local h = redis.call('HMGET', KEYS[1], 'page_count', 'pages_done', 'pages_failed')
+  local h = redis.call('HMGET', KEYS[1], 'page_count', 'pages_done', 'pages_failed', 'meter_field', 'page_credits')
   local left = tonumber(h[1]) - tonumber(h[2]) - tonumber(h[3])
   local queued = tonumber(redis.call('GET', KEYS[3]) or '0')
   redis.call('SET', KEYS[3], math.max(0, queued - left))
+  if h[4] and KEYS[4] ~= KEYS[1] then
+    local used = tonumber(redis.call('HGET', KEYS[4], h[4]) or '0')
+    local back = math.min(used, (left + tonumber(h[3])) * tonumber(h[5]))
+    if back > 0 then redis.call('HINCRBY', KEYS[4], h[4], -back) end
+    redis.call('HSET', KEYS[1], 'credits_refunded', back)
+  end
   redis.call('EXPIRE', KEYS[1], ARGV[6])
   redis.call('EXPIRE', KEYS[2], ARGV[6])
 end
@@ -103,12 +112,15 @@ class JobStore:
         """Give back pages admitted for a job that was never created."""
         self._redis.decrby(QUEUED_PAGES_KEY, pages)
 
-    def create(self, fixed: dict, owner: str) -> None:
+    def create(self, fixed: dict, owner: str, meter: Meter | None = None, page_credits: int = 0) -> None:
+        """Store a new job as `pending`. With a meter, the job's credits were reserved on it and
+        those of pages it does not process go back when it ends."""
         key = self._keys(fixed["uuid"])[0]
         state = {"status": "pending", "error": "", "pages_done": 0, "pages_failed": 0, "finished_at": ""}
+        metering = {"meter_key": meter.key, "meter_field": meter.field, "page_credits": page_credits} if meter else {}
         with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={"fixed": json.dumps(fixed), "owner": owner, "page_count": fixed["page_count"]})
-            pipe.hset(key, mapping=state | {"expires_at": ""})
+            pipe.hset(key, mapping=state | {"expires_at": ""} | metering)
             pipe.expire(key, self._ttl)
             pipe.execute()
 
@@ -199,7 +211,9 @@ class JobStore:
     def _move(self, job_id: str, allowed: str, status: str, error: str = "") -> bool:
         final = status in ("done", "failed")
         args = [allowed, status, error, now_iso() if final else "", now_iso(self._ttl) if final else "", self._ttl]
-        return bool(self._transition(keys=self._keys(job_id), args=args))
+        keys = self._keys(job_id)
+        meter_key = self._redis.hget(keys[0], "meter_key") if final else None
+        return bool(self._transition(keys=[*keys, meter_key or keys[0]], args=args))
 
     def start(self, job_id: str) -> bool:
         """pending -> processing; False when the job was cancelled or is gone."""

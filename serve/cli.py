@@ -3,10 +3,14 @@
 import argparse
 import logging
 import sys
+from datetime import UTC, datetime
 
 import redis
 
-from accounts.tokens import PLANS, create_account
+from accounts.metering import Metering, meter_for
+from accounts.plans import PLANS, plan_named
+from accounts.store import AccountError, account, account_ids, add_credits, create_account
+from accounts.tokens import issue_token, list_tokens, revoke_token
 from configs.settings import get_settings
 
 
@@ -17,34 +21,103 @@ def _serve(_: argparse.Namespace) -> int:
     return 0
 
 
-def _accounts_create(args: argparse.Namespace) -> int:
-    client = redis.Redis.from_url(get_settings().effective_redis_url)
-    try:
-        account_id, token = create_account(client, args.plan)
-    except redis.ConnectionError as exc:
-        print(f"Cannot reach Redis at {get_settings().effective_redis_url}: {exc}", file=sys.stderr)
-        return 1
+def _redis() -> redis.Redis:
+    return redis.Redis.from_url(get_settings().effective_redis_url, decode_responses=True)
+
+
+def _create(args: argparse.Namespace) -> int:
+    account_id, token = create_account(_redis(), args.plan, args.credits)
     print(f"Created {args.plan} account {account_id}. Its API token (shown only now):")
     print(token)
     return 0
+
+
+def _list(_: argparse.Namespace) -> int:
+    client = _redis()
+    for account_id in account_ids(client):
+        fields = account(client, account_id)
+        print(f"{account_id}  {fields['plan']:5s}  created {fields['created_at']}")
+    return 0
+
+
+def _usage(args: argparse.Namespace) -> int:
+    client = _redis()
+    fields = account(client, args.account)
+    plan = plan_named(fields["plan"], get_settings())
+    meter = meter_for(f"account:{args.account}", plan, datetime.now(UTC))
+    used, cap = Metering(client).usage(meter)
+    period = f" in {meter.period}" if meter.period else " of purchased credits"
+    print(f"account {args.account}, plan {plan.name}: {used} of {cap} credits used{period}; balance {cap - used}")
+    for token_id, created in list_tokens(client, args.account).items():
+        print(f"token {token_id}  created {created}")
+    return 0
+
+
+def _issue_token(args: argparse.Namespace) -> int:
+    client = _redis()
+    account(client, args.account)  # exists
+    token_id, token = issue_token(client, args.account)
+    print(f"New token {token_id} for account {args.account} (shown only now):")
+    print(token)
+    return 0
+
+
+def _revoke_token(args: argparse.Namespace) -> int:
+    if not revoke_token(_redis(), args.account, args.token_id):
+        raise AccountError(f"Account {args.account} has no token {args.token_id!r} (see `ocrchat accounts usage`).")
+    print(f"Revoked token {args.token_id}.")
+    return 0
+
+
+def _add_credits(args: argparse.Namespace) -> int:
+    total = add_credits(_redis(), args.account, args.credits)
+    print(f"Account {args.account} now holds {total} purchased credits.")
+    return 0
+
+
+def _accounts_parser(commands) -> None:
+    accounts = commands.add_parser("accounts", help="Manage accounts, API tokens and credits.")
+    sub = accounts.add_subparsers(dest="accounts_command", required=True)
+    create = sub.add_parser("create", help="Create an account; prints its token on the last line.")
+    create.add_argument("--plan", choices=PLANS, default="free")
+    create.add_argument("--credits", type=int, default=0, help="Purchased credits to start a paid account with.")
+    create.set_defaults(func=_create)
+    sub.add_parser("list", help="List the accounts.").set_defaults(func=_list)
+    usage = sub.add_parser("usage", help="Show an account's plan, credits used and cap, and its tokens.")
+    usage.add_argument("account")
+    usage.set_defaults(func=_usage)
+    issue = sub.add_parser("issue-token", help="Issue another token; prints it on the last line.")
+    issue.add_argument("account")
+    issue.set_defaults(func=_issue_token)
+    revoke = sub.add_parser("revoke-token", help="Revoke a token by its id (from `usage`).")
+    revoke.add_argument("account")
+    revoke.add_argument("token_id")
+    revoke.set_defaults(func=_revoke_token)
+    credits = sub.add_parser("add-credits", help="Add purchased credits to a paid account.")
+    credits.add_argument("account")
+    credits.add_argument("credits", type=int)
+    credits.set_defaults(func=_add_credits)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ocrchat", description="Self-hosted OCR.chat-compatible OCR service.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="Start the service in the foreground.").set_defaults(func=_serve)
-    accounts = commands.add_parser("accounts", help="Manage accounts and API tokens.")
-    account_commands = accounts.add_subparsers(dest="accounts_command", required=True)
-    create = account_commands.add_parser("create", help="Create an account; prints its token on the last line.")
-    create.add_argument("--plan", choices=PLANS, default="free")
-    create.set_defaults(func=_accounts_create)
+    _accounts_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = _parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except AccountError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except redis.ConnectionError as exc:
+        print(f"Cannot reach Redis at {get_settings().effective_redis_url}: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

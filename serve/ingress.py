@@ -6,6 +6,7 @@ job runner; it waits for small documents and returns long ones at once as `pendi
 
 import asyncio
 import json
+from datetime import UTC, datetime
 
 import ray
 from fastapi import FastAPI, HTTPException, Request, Response
@@ -16,7 +17,8 @@ from ray.serve.handle import DeploymentHandle, DeploymentResponse
 from redis.asyncio import Redis
 from starlette.datastructures import UploadFile
 
-from accounts.tokens import account_for_token
+from accounts.metering import Meter, Metering, meter_for
+from accounts.plans import Plan, page_cost
 from configs.settings import Settings
 from exports.formats import FORMATS, content_disposition, download_name, job_export
 from pipelines.documents import DocumentError, Limits, open_document
@@ -26,6 +28,7 @@ from pipelines.job_store import EXPORTS_KEPT, JobStore, redis_client
 from pipelines.jobs import FINAL_STATUSES, new_job
 from pipelines.options import OptionError, parse_options
 from pipelines.page_selection import PageSelectionError, select_pages
+from serve.callers import Caller, caller_for, trusted_networks
 from serve.upload import UploadTooLarge, read_form
 
 # For Retry-After: roughly how long one queued page takes to drain on a small deployment.
@@ -93,6 +96,30 @@ def _no_job(job_id: str) -> HTTPException:
     return HTTPException(404, f"No job {job_id!r} (unknown, deleted or expired).")
 
 
+def _check_plan_cap(pages: int, plan: Plan) -> None:
+    """402 before any work when the document has more pages than the caller's plan allows per file."""
+    cap = plan.max_pages_per_file
+    if pages > cap:
+        raise ApiError(
+            402,
+            f"The document has {pages} pages to process; the {plan.name} plan allows {cap} pages per file. "
+            "Send fewer pages (the pages field selects them) or use a paid account.",
+            page_count=pages,
+            cap=cap,
+            allowance="max_pages_per_file",
+        )
+
+
+def _out_of_credits(allowance: str, used: int, cap: int, credits: int) -> str:
+    what = {
+        "anonymous_daily": "the anonymous daily allowance for this IP",
+        "free_monthly": "the free plan's monthly allowance",
+        "paid_credits": "the account's purchased credits",
+    }[allowance]
+    advice = "Add credits." if allowance == "paid_credits" else "Wait for the next period or use a paid account."
+    return f"Out of pages: {used} of the {cap} credits of {what} are used; this document needs {credits}. {advice}"
+
+
 def _form_flag(form, name: str) -> bool:
     value = (_form_text(form, name) or "").strip().lower()
     if value not in _TRUE + _FALSE:
@@ -112,20 +139,15 @@ class Ingress:
         self._jobs = JobStore(store_client, settings.result_ttl_seconds, binary_client)
         self._idempotency = IdempotencyKeys(store_client, settings.idempotency_ttl_seconds)
         self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
+        self._metering = Metering(store_client)
+        self._trusted_proxies = trusted_networks(settings.trusted_proxies)
         self._background: set[asyncio.Task] = set()
 
-    async def _caller(self, request: Request) -> str:
-        """The owner id of the request: the account of its token, or the anonymous client IP."""
-        token = request.query_params.get("api_token")
-        header = request.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            token = header[7:].strip()
-        if token:
-            account_id = await account_for_token(self._redis, token)
-            if account_id is None:
-                raise HTTPException(401, "Invalid or revoked API token.")
-            return f"account:{account_id}"
-        return f"anon:{request.client.host if request.client else 'unknown'}"
+    async def _caller(self, request: Request) -> Caller:
+        return await caller_for(request, self._redis, self._settings, self._trusted_proxies)
+
+    async def _owner(self, request: Request) -> str:
+        return (await self._caller(request)).owner
 
     async def _own_job(self, job_id: str, owner: str) -> Response:
         """The job as a JSON response, or 404 when it is not the caller's (or does not exist)."""
@@ -145,7 +167,8 @@ class Ingress:
 
     @app.post("/api/v1/ocr/", openapi_extra=_SUBMIT_FORM, summary="Submit a document")
     async def submit(self, request: Request) -> Response:
-        owner = await self._caller(request)
+        caller = await self._caller(request)
+        owner = caller.owner
         try:
             form = await read_form(request, self._settings.max_upload_bytes)
         except UploadTooLarge as exc:
@@ -162,6 +185,7 @@ class Ingress:
         data = await upload.read()
         await form.close()
         indices, page_count = await self._pages_to_process(data, fields["pages"])
+        _check_plan_cap(len(indices), caller.plan)
         job = new_job(
             tier=options.tier,
             language=options.language,
@@ -177,21 +201,24 @@ class Ingress:
             if earlier is not None:
                 return earlier
         await self._admit(len(indices), owner, key)
+        page_credits = page_cost(options.tier, self._settings)
+        meter = await self._reserve(caller, len(indices), page_credits, key)
         try:
-            await asyncio.to_thread(self._jobs.create, job, owner)
-        except Exception:  # Redis failed us: the admitted pages must not stay queued
+            await asyncio.to_thread(self._jobs.create, job, owner, meter, page_credits)
+        except Exception:  # Redis failed us: the pages must not stay queued nor charged
             await asyncio.to_thread(self._jobs.release, len(indices))
+            await asyncio.to_thread(self._metering.refund, meter.key, meter.field, len(indices) * page_credits)
             raise
-        await self._dispatch(job["uuid"], data, indices, force_ocr, owner, key)
+        await self._dispatch(job["uuid"], data, indices, force_ocr, caller, key)
         return await self._own_job(job["uuid"], owner)
 
     async def _dispatch(
-        self, job_id: str, data: bytes, indices: list[int], force_ocr: bool, owner: str, key: str | None
+        self, job_id: str, data: bytes, indices: list[int], force_ocr: bool, caller: Caller, key: str | None
     ) -> None:
         """Hand the job to the runner; wait for it when it is small. When the runner cannot take
         it, the job fails (its pages go back to the queue) and the caller gets a 503."""
         try:
-            response = self._runner.run.remote(job_id, [ray.put(data)], indices, force_ocr)
+            response = self._runner.run.remote(job_id, [ray.put(data)], indices, force_ocr, caller.plan.priority)
             if len(indices) <= self._settings.sync_max_pages:
                 await response
             else:
@@ -200,7 +227,7 @@ class Ingress:
             error = f"The service could not run the job: {describe_error(exc)}"
             await asyncio.to_thread(self._jobs.fail, job_id, error)
             if key is not None:
-                await asyncio.to_thread(self._idempotency.forget, owner, key)
+                await asyncio.to_thread(self._idempotency.forget, caller.owner, key)
             raise ApiError(503, error + " Retry later.", headers={"Retry-After": "10"}) from exc
 
     async def _pages_to_process(self, data: bytes, pages: str | None) -> tuple[list[int], int]:
@@ -258,6 +285,25 @@ class Ingress:
             queued_pages=queued,
         )
 
+    async def _reserve(self, caller: Caller, pages: int, page_credits: int, key: str | None) -> Meter:
+        """Charge the job's credits before any work, or refuse with 402: then nothing is
+        created, and the pages admitted to the queue go back."""
+        meter = meter_for(caller.owner, caller.plan, datetime.now(UTC))
+        credits = pages * page_credits
+        reservation = await asyncio.to_thread(self._metering.reserve, meter, credits)
+        if reservation.reserved:
+            return meter
+        await asyncio.to_thread(self._jobs.release, pages)
+        if key is not None:
+            await asyncio.to_thread(self._idempotency.forget, caller.owner, key)
+        raise ApiError(
+            402,
+            _out_of_credits(meter.allowance, reservation.used, reservation.cap, credits),
+            used=reservation.used,
+            cap=reservation.cap,
+            allowance=meter.allowance,
+        )
+
     def _in_background(self, response: DeploymentResponse) -> None:
         """Keep the runner call referenced until it ends; its outcome is in the job record."""
         task = asyncio.create_task(self._wait_quietly(response))
@@ -271,9 +317,28 @@ class Ingress:
         except Exception:  # the runner records failures in the job itself
             pass
 
+    @app.get("/api/v1/account/", summary="The caller's plan and usage")
+    async def account(self, request: Request) -> dict:
+        """Plan, credits used and cap of the current period (or of the purchased credits), and
+        the balance; anonymous callers see their IP's daily allowance."""
+        caller = await self._caller(request)
+        meter = meter_for(caller.owner, caller.plan, datetime.now(UTC))
+        used, cap = await asyncio.to_thread(self._metering.usage, meter)
+        return {
+            "account": caller.account_id,
+            "plan": caller.plan.name,
+            "allowance": meter.allowance,
+            "period": meter.period,
+            "used": used,
+            "cap": cap,
+            "balance": max(0, cap - used),
+            "max_pages_per_file": caller.plan.max_pages_per_file,
+            "page_credits": {"cpu": page_cost("cpu", self._settings), "vlm": page_cost("vlm", self._settings)},
+        }
+
     @app.get("/api/v1/ocr/{job_id}/", summary="Poll a job")
     async def get_job(self, job_id: str, request: Request) -> Response:
-        return await self._own_job(job_id, await self._caller(request))
+        return await self._own_job(job_id, await self._owner(request))
 
     @app.get("/api/v1/ocr/{job_id}/download/", summary="Download a finished job as txt, md, docx, pdf, csv or json")
     async def download(self, job_id: str, request: Request, format: str | None = None) -> Response:
@@ -281,7 +346,7 @@ class Ingress:
         job runs (or when it ended with nothing to download)."""
         if format not in FORMATS:
             raise ApiError(400, f"Unknown format {format!r}: use format= one of {', '.join(FORMATS)}.")
-        owner = await self._caller(request)
+        owner = await self._owner(request)
         found = await asyncio.to_thread(self._jobs.load_json, job_id)
         if found is None or found[1] != owner:
             raise _no_job(job_id)
@@ -317,7 +382,7 @@ class Ingress:
     async def delete_job(self, job_id: str, request: Request) -> Response:
         """A running job is cancelled between pages (200, the job, `error: cancelled`); a finished
         one is deleted with its results (204)."""
-        owner = await self._caller(request)
+        owner = await self._owner(request)
         found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
         if found is None or found[1] != owner:
             raise _no_job(job_id)

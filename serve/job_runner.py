@@ -20,6 +20,7 @@ from pipelines.errors import describe_error
 from pipelines.job_store import JobStore, redis_client
 from pipelines.page_dataset import BlockSizes, PageJob, plan_blocks, run_page_dataset
 from pipelines.pages import PageOptions, run_upload_pages
+from serve.priority_slots import PrioritySlots
 
 logger = logging.getLogger("ray.serve")
 
@@ -35,18 +36,21 @@ class JobRunner:
         self._settings = settings
         self._store = JobStore(redis_client(settings.effective_redis_url), settings.result_ttl_seconds)
         self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
-        self._long_job_slots = asyncio.Semaphore(settings.max_running_jobs)
+        self._long_job_slots = PrioritySlots(settings.max_running_jobs)
 
     async def ping(self) -> bool:
         return await self._ocr.ping.remote()
 
-    async def run(self, job_id: str, upload: list[ray.ObjectRef], indices: list[int], force_ocr: bool) -> None:
+    async def run(
+        self, job_id: str, upload: list[ray.ObjectRef], indices: list[int], force_ocr: bool, priority: int = 1
+    ) -> None:
         """Run a created job. `upload` holds the document's object ref in a list, so that Serve
-        passes the ref itself rather than a copy of the bytes."""
+        passes the ref itself rather than a copy of the bytes. Long jobs wait for a slot, the
+        lowest `priority` first (the plan's: paid jobs before the others)."""
         options = PageOptions(force_ocr=force_ocr, retries=self._settings.page_retries)
         here = len(indices) <= self._settings.sync_max_pages
         # A long job waits (pending) for a free slot; a small one, whose caller waits, does not.
-        async with contextlib.nullcontext() if here else self._long_job_slots:
+        async with contextlib.nullcontext() if here else self._long_job_slots.hold(priority):
             await asyncio.to_thread(self._run, job_id, upload[0], indices, options, here)
 
     def _run(self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions, here: bool) -> None:

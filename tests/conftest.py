@@ -15,6 +15,7 @@ from serve.redis_server import LocalRedis  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 TEST_UPLOAD_LIMIT_MB = 2  # small, so the size-limit test stays fast
+ANONYMOUS_DAILY_PAGES = 1_000_000
 
 
 def free_port() -> int:
@@ -77,6 +78,11 @@ def service(redis_server: LocalRedis, state_dir: Path) -> Iterator[Service]:
             "port": port,
             "state_dir": str(state_dir),
             "max_upload_mb": TEST_UPLOAD_LIMIT_MB,
+            # Most tests are anonymous calls from 127.0.0.1: they must not run out of pages.
+            # The metering tests name other clients through X-Forwarded-For from this proxy.
+            "anonymous_daily_pages": ANONYMOUS_DAILY_PAGES,
+            "anonymous_max_pages_per_file": 10000,
+            "trusted_proxies": "127.0.0.1",
         }
     )
     app.deploy()

@@ -20,12 +20,12 @@ def submit(client, content: bytes, name: str = "doc.pdf", headers=None, **fields
     return client.post("/api/v1/ocr/", files={"file": (name, content)}, data=fields, headers=headers)
 
 
-def wait_for_end(client, job_id: str, timeout: float = 600) -> tuple[dict, list[int]]:
+def wait_for_end(client, job_id: str, timeout: float = 600, headers=None) -> tuple[dict, list[int]]:
     """Poll until the job ends; returns the job and every `pages_done` value seen."""
     seen: list[int] = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        job = client.get(f"/api/v1/ocr/{job_id}/").json()
+        job = client.get(f"/api/v1/ocr/{job_id}/", headers=headers).json()
         seen.append(job["pages_done"])
         if job["status"] in ("done", "failed"):
             return job, seen
