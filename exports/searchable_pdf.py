@@ -47,6 +47,7 @@ def searchable_pdf(document: bytes, pages: list[dict], dpi: int) -> bytes:
     with MUPDF_LOCK:
         output = _pdf_pages(document, pages, dpi) if kind == "pdf" else _image_pages(document, kind, pages, dpi)
         try:
+            _turn_upright(output, pages)
             _add_text_layers(output, pages)
             return output.tobytes(garbage=3, deflate=True, use_objstms=True)
         finally:
@@ -146,6 +147,15 @@ def _png(image: Image.Image) -> bytes:
 
 
 # ---- The text layer
+
+
+def _turn_upright(output: pymupdf.Document, pages: list[dict]) -> None:
+    """Show upright the pages that OCR found turned (`rotation`: degrees clockwise it turned the
+    image to read it, and the boxes are in the upright image's pixels)."""
+    for number, record in enumerate(pages):
+        if record.get("rotation"):
+            page = output[number]
+            page.set_rotation((page.rotation + record["rotation"]) % 360)
 
 
 def _add_text_layers(output: pymupdf.Document, pages: list[dict]) -> None:

@@ -29,11 +29,13 @@ class PendingOcr(Protocol):
     def cancel(self) -> None: ...
 
 
-OcrSubmit = Callable[[np.ndarray], PendingOcr]
+# (page image, language code or "auto") -> the OCR call in flight.
+OcrSubmit = Callable[[np.ndarray, str], PendingOcr]
 
 
 @dataclass(frozen=True)
 class PageOptions:
+    language: str = "auto"
     force_ocr: bool = False
     retries: int = 2
     window: int = 2
@@ -64,10 +66,10 @@ def _start(document: Document, index: int, submit: OcrSubmit, options: PageOptio
         image = _render(document, index, options.retries)
     except DocumentError as exc:
         return _Page(index, record=failed_page_record(index, str(exc)))
-    return _Page(index, image=image, pending=submit(image))
+    return _Page(index, image=image, pending=submit(image, options.language))
 
 
-def _finish(page: _Page, submit: OcrSubmit, retries: int) -> dict:
+def _finish(page: _Page, submit: OcrSubmit, options: PageOptions) -> dict:
     if page.record is not None:
         return page.record
     assert page.pending is not None and page.image is not None
@@ -76,9 +78,9 @@ def _finish(page: _Page, submit: OcrSubmit, retries: int) -> dict:
             return page_record(page.index, page.pending.result(), "ocr")
         except Exception as exc:  # any failure of the call (engine error, replica died) is retried
             page.attempts += 1
-            if page.attempts > retries:
+            if page.attempts > options.retries:
                 return failed_page_record(page.index, f"OCR failed: {describe_error(exc)}")
-            page.pending = submit(page.image)
+            page.pending = submit(page.image, options.language)
 
 
 def process_pages(
@@ -96,9 +98,9 @@ def process_pages(
                 return
             in_flight.append(_start(document, index, submit, options))
             while in_flight and (len(in_flight) >= options.window or in_flight[0].record is not None):
-                yield _finish(in_flight.popleft(), submit, options.retries)
+                yield _finish(in_flight.popleft(), submit, options)
         while in_flight:
-            yield _finish(in_flight.popleft(), submit, options.retries)
+            yield _finish(in_flight.popleft(), submit, options)
     finally:
         for page in in_flight:
             if page.pending is not None:

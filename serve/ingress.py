@@ -28,6 +28,7 @@ from pipelines.job_store import EXPORTS_KEPT, JobStore, redis_client
 from pipelines.jobs import FINAL_STATUSES, new_job
 from pipelines.options import OptionError, parse_options
 from pipelines.page_selection import PageSelectionError, select_pages
+from pipelines.pages import PageOptions
 from serve.callers import Caller, caller_for, trusted_networks
 from serve.upload import UploadTooLarge, read_form
 
@@ -209,16 +210,17 @@ class Ingress:
             await asyncio.to_thread(self._jobs.release, len(indices))
             await asyncio.to_thread(self._metering.refund, meter.key, meter.field, len(indices) * page_credits)
             raise
-        await self._dispatch(job["uuid"], data, indices, force_ocr, caller, key)
+        page_options = PageOptions(options.language, force_ocr, self._settings.page_retries)
+        await self._dispatch(job["uuid"], data, indices, page_options, caller, key)
         return await self._own_job(job["uuid"], owner)
 
     async def _dispatch(
-        self, job_id: str, data: bytes, indices: list[int], force_ocr: bool, caller: Caller, key: str | None
+        self, job_id: str, data: bytes, indices: list[int], options: PageOptions, caller: Caller, key: str | None
     ) -> None:
         """Hand the job to the runner; wait for it when it is small. When the runner cannot take
         it, the job fails (its pages go back to the queue) and the caller gets a 503."""
         try:
-            response = self._runner.run.remote(job_id, [ray.put(data)], indices, force_ocr, caller.plan.priority)
+            response = self._runner.run.remote(job_id, [ray.put(data)], indices, options, caller.plan.priority)
             if len(indices) <= self._settings.sync_max_pages:
                 await response
             else:

@@ -42,12 +42,11 @@ class JobRunner:
         return await self._ocr.ping.remote()
 
     async def run(
-        self, job_id: str, upload: list[ray.ObjectRef], indices: list[int], force_ocr: bool, priority: int = 1
+        self, job_id: str, upload: list[ray.ObjectRef], indices: list[int], options: PageOptions, priority: int = 1
     ) -> None:
         """Run a created job. `upload` holds the document's object ref in a list, so that Serve
         passes the ref itself rather than a copy of the bytes. Long jobs wait for a slot, the
         lowest `priority` first (the plan's: paid jobs before the others)."""
-        options = PageOptions(force_ocr=force_ocr, retries=self._settings.page_retries)
         here = len(indices) <= self._settings.sync_max_pages
         # A long job waits (pending) for a free slot; a small one, whose caller waits, does not.
         async with contextlib.nullcontext() if here else self._long_job_slots.hold(priority):

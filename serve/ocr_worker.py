@@ -18,7 +18,7 @@ class CpuOcr:
         # One page at a time per engine: the next request waits here, already delivered.
         self._lock = threading.Lock()
 
-    def recognize(self, image: np.ndarray) -> PageResult:
+    def recognize(self, image: np.ndarray, language: str = "auto") -> PageResult:
         with self._lock:
             return self._engine.recognize(image)
 

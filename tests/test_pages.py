@@ -57,7 +57,8 @@ class Engine:
         self.calls: list[Call] = []
         self.in_flight = self.peak = 0
 
-    def submit(self, image: np.ndarray) -> Call:
+    def submit(self, image: np.ndarray, language: str) -> Call:
+        assert language == "auto"
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         self.calls.append(Call(self, int(image[0, 0, 0])))

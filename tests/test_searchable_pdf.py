@@ -113,6 +113,26 @@ def test_frames_of_a_tiff_become_pages_sized_from_the_default_dpi():
     assert_words_fill_boxes(output[1], ocr_blocks(["third frame"]), (72 / 300, 72 / 300))
 
 
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_a_page_ocr_read_turned_is_shown_upright_with_its_text_on_it(turn):
+    """OCR turned the image `turn` degrees clockwise to read it: the boxes are in the upright
+    image's pixels, and the PDF shows the page upright."""
+    upright = Image.open(io.BytesIO(data_file("phototest.tif"))).convert("RGB")
+    sideways = io.BytesIO()
+    upright.rotate(turn, expand=True).save(sideways, format="PNG")  # PIL turns counterclockwise
+    blocks = ocr_blocks(PHOTOTEST_LINES)
+    record = ocr_record(0, upright.size, blocks) | {"rotation": turn}
+
+    output = pymupdf.open(stream=searchable_pdf(sideways.getvalue(), [record], DPI))
+
+    page = output[0]
+    assert (page.rect.width, page.rect.height) == pytest.approx(tuple(v * 72 / DPI for v in upright.size))
+    assert lines_of(page) == PHOTOTEST_LINES
+    assert_words_fill_boxes(page, blocks, (72 / DPI, 72 / DPI))
+    seen = np.asarray(Image.open(io.BytesIO(page.get_pixmap(dpi=DPI).tobytes("png"))).convert("L"), dtype=float)
+    assert np.abs(seen - np.asarray(upright.convert("L"), dtype=float)).mean() < 10
+
+
 def test_image_without_text_is_a_page_with_the_image_only():
     png = converted("phototest.tif", "PNG")
 
