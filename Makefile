@@ -1,13 +1,15 @@
 # The two commands of the README: `make run` starts the service, `make test` runs the tests.
 # Both set up what they need first: Debian packages, .venv, pip installs. The service needs
-# redis-server and the Noto fonts (the searchable PDF's text layer covers every script with
-# them); the tests also convert Word exports with LibreOffice.
+# redis-server, Tesseract with the language packs of the language table (engines/languages.py,
+# read with the system python3: it needs only the standard library) and the Noto fonts (the
+# searchable PDF's text layer covers every script with them); the tests also convert Word
+# exports with LibreOffice.
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := redis-server fonts-noto-core
+DEBIAN_PACKAGES := redis-server fonts-noto-core $(shell python3 -m engines.languages --debian-packages)
 TEST_DEBIAN_PACKAGES := libreoffice-writer-nogui
 
 .PHONY: setup system-deps run test lint

@@ -34,14 +34,17 @@ class PaddleCpuEngine:
             cpu_threads=threads,
         )
 
-    def recognize(self, image: np.ndarray) -> PageResult:
-        """Read an RGB uint8 page image (H x W x 3). Blocks come in detector order."""
+    def recognize(self, image: np.ndarray, keep_empty: bool = False) -> PageResult:
+        """Read an RGB uint8 page image (H x W x 3). Blocks come in detector order.
+
+        `keep_empty` keeps detected lines the model read as blank (the router re-reads them: PP-OCR
+        reads the characters of scripts it does not know as nothing)."""
         height, width = image.shape[:2]
         bgr = np.ascontiguousarray(image[:, :, ::-1])
         result = self._ocr.predict(bgr)[0]
         blocks = [
             Block(text=text, bbox=[float(v) for v in box], confidence=round(float(score), 4))
             for text, score, box in zip(result["rec_texts"], result["rec_scores"], result["rec_boxes"], strict=True)
-            if text.strip()
+            if keep_empty or text.strip()
         ]
         return PageResult(width=width, height=height, blocks=blocks)

@@ -16,9 +16,16 @@ class Block:
 
 @dataclass
 class PageResult:
+    """One page's lines. `language`: the code it was read with, or for `auto` the detected language's
+    code (or the script's name when the script has several languages, e.g. "Cyrillic"; see
+    engines/router.py). `rotation`: degrees the image was turned clockwise to read it; boxes, width and
+    height are in the upright image's pixels."""
+
     width: int
     height: int
     blocks: list[Block] = field(default_factory=list)
+    language: str | None = None
+    rotation: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)

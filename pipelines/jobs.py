@@ -39,6 +39,8 @@ def page_record(index: int, result: PageResult, source: str) -> dict:
     return {
         "index": index,
         "source": source,
+        "language": result.language,
+        "rotation": result.rotation,
         "width": result.width,
         "height": result.height,
         "text": page_text(structure.elements),

@@ -10,6 +10,7 @@ import re
 
 import pymupdf
 
+from engines.scripts import detected_language
 from engines.types import Block, PageResult
 
 # Shares of a page's characters above which the layer is not trusted.
@@ -40,7 +41,8 @@ class TextLayerReader:
         pixels = (page.rect * pymupdf.Matrix(scale, scale)).irect  # as the page's rendering would be
         # Word boxes ignore /Rotate; the rendering (and so every box we return) does not.
         to_pixels = page.rotation_matrix * pymupdf.Matrix(scale, scale)
-        return PageResult(width=pixels.width, height=pixels.height, blocks=_lines(words, to_pixels))
+        blocks = _lines(words, to_pixels)
+        return PageResult(width=pixels.width, height=pixels.height, blocks=blocks, language=detected_language(blocks))
 
     def _layer_is_sound(self, page: pymupdf.Page, chars: str) -> bool:
         if len(_BAD_CHARS.findall(chars)) > MAX_BAD_CHAR_SHARE * len(chars):
@@ -92,6 +94,16 @@ def _lines(words: list[tuple], to_pixels: pymupdf.Matrix) -> list[Block]:
         box = lines[-1][2]
         box[0], box[1], box[2], box[3] = min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)
     return [
-        Block(text=" ".join(texts), bbox=list(pymupdf.Rect(box) * to_pixels), confidence=1.0, paragraph=paragraph)
+        Block(text=" ".join(texts), bbox=_mapped(box, to_pixels), confidence=1.0, paragraph=paragraph)
         for paragraph, texts, box in lines
     ]
+
+
+def _mapped(box: list[float], matrix: pymupdf.Matrix) -> list[float]:
+    """The box through a matrix that scales and turns by a multiple of 90 degrees (plain float
+    arithmetic: a Rect per line costs more than the rest of the page's reading)."""
+    a, b, c, d, e, f = matrix
+    x0, y0, x1, y1 = box
+    xs = (a * x0 + c * y0 + e, a * x1 + c * y1 + e)
+    ys = (b * x0 + d * y0 + f, b * x1 + d * y1 + f)
+    return [min(xs), min(ys), max(xs), max(ys)]

@@ -6,6 +6,7 @@ job runner; it waits for small documents and returns long ones at once as `pendi
 
 import asyncio
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 import ray
@@ -20,6 +21,7 @@ from starlette.datastructures import UploadFile
 from accounts.metering import Meter, Metering, meter_for
 from accounts.plans import Plan, page_cost
 from configs.settings import Settings
+from engines.languages import LANGUAGES
 from exports.formats import FORMATS, content_disposition, download_name, job_export
 from pipelines.documents import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
@@ -318,6 +320,15 @@ class Ingress:
             await response
         except Exception:  # the runner records failures in the job itself
             pass
+
+    @app.get("/api/v1/languages/", summary="The languages the cpu tier reads")
+    async def languages(self) -> dict:
+        """Every accepted `language` code: its name, script, the engine that reads it and the
+        other codes accepted for it. `auto` detects the script per page."""
+        return {
+            "auto": "Detect the script (and language where it matters) on each page.",
+            "languages": [asdict(language) for language in LANGUAGES.values()],
+        }
 
     @app.get("/api/v1/account/", summary="The caller's plan and usage")
     async def account(self, request: Request) -> dict:

@@ -1,4 +1,5 @@
-"""The CPU-OCR deployment: one engine per replica, loaded once."""
+"""The CPU-OCR deployment: the PP-OCR and Tesseract engines behind the language router, loaded
+once per replica."""
 
 import threading
 
@@ -7,6 +8,8 @@ from ray import serve
 
 from configs.settings import Settings
 from engines.paddle_cpu import PaddleCpuEngine
+from engines.router import CpuRouter
+from engines.tesseract_cpu import TesseractEngine
 from engines.types import PageResult
 
 
@@ -14,13 +17,15 @@ from engines.types import PageResult
 class CpuOcr:
     def __init__(self, settings: Settings, replica_cpus: float) -> None:
         threads = settings.ocr_threads or max(1, int(replica_cpus))
-        self._engine = PaddleCpuEngine(settings.model_cache_dir, threads, settings.det_limit_side_len)
+        paddle = PaddleCpuEngine(settings.model_cache_dir, threads, settings.det_limit_side_len)
+        self._engine = CpuRouter(paddle, TesseractEngine())
         # One page at a time per engine: the next request waits here, already delivered.
         self._lock = threading.Lock()
 
     def recognize(self, image: np.ndarray, language: str = "auto") -> PageResult:
+        """Read a page with the engine that reads `language` best (`auto`: detected per page)."""
         with self._lock:
-            return self._engine.recognize(image)
+            return self._engine.recognize(image, language)
 
     def ping(self) -> bool:
         return True

@@ -1,0 +1,54 @@
+"""The script of recognised text, from Unicode character names: which engine should read a
+line, and which language (or script) a page is in. Standard library only, so that text-layer
+pages can say their language without loading an OCR engine."""
+
+import functools
+import unicodedata
+from collections import Counter
+
+from engines.types import Block
+
+# Unicode character-name prefixes -> script (as the table and Tesseract's script models name them).
+_NAME_PREFIX_SCRIPTS = {
+    "LATIN": "Latin", "CYRILLIC": "Cyrillic", "GREEK": "Greek", "ARABIC": "Arabic", "HEBREW": "Hebrew",
+    "DEVANAGARI": "Devanagari", "BENGALI": "Bengali", "GURMUKHI": "Gurmukhi", "GUJARATI": "Gujarati",
+    "ORIYA": "Oriya", "TAMIL": "Tamil", "TELUGU": "Telugu", "KANNADA": "Kannada", "MALAYALAM": "Malayalam",
+    "SINHALA": "Sinhala", "THAI": "Thai", "LAO": "Lao", "KHMER": "Khmer", "MYANMAR": "Myanmar",
+    "TIBETAN": "Tibetan", "GEORGIAN": "Georgian", "ARMENIAN": "Armenian", "ETHIOPIC": "Ethiopic",
+    "HANGUL": "Hangul", "SYRIAC": "Syriac", "THAANA": "Thaana", "CANADIAN SYLLABICS": "Canadian_Aboriginal",
+    "CHEROKEE": "Cherokee", "CJK": "Han", "HIRAGANA": "Japanese", "KATAKANA": "Japanese",
+}  # fmt: skip
+# Scripts that name one language of the table (for PageResult.language under auto).
+_SCRIPT_LANGUAGE = {
+    "Greek": "el", "Hangul": "ko", "Thai": "th", "Hebrew": "he", "Georgian": "ka", "Armenian": "hy",
+    "Han": "ch", "Japanese": "ja", "Lao": "lo", "Khmer": "km", "Myanmar": "my", "Sinhala": "si",
+    "Tamil": "ta", "Telugu": "te", "Kannada": "kn", "Malayalam": "ml", "Gujarati": "gu", "Gurmukhi": "pa",
+    "Oriya": "or", "Thaana": "dv", "Syriac": "syr", "Cherokee": "chr", "Canadian_Aboriginal": "iu",
+}  # fmt: skip
+
+
+@functools.cache
+def script_of(char: str) -> str | None:
+    """The script of a letter, None for digits, punctuation and unknown characters."""
+    if not char.isalpha():
+        return None
+    name = unicodedata.name(char, "")
+    return next((script for prefix, script in _NAME_PREFIX_SCRIPTS.items() if name.startswith(prefix)), None)
+
+
+def script_share(text: str, script: str) -> float:
+    """Share of the letters of `text` in `script` (0 when there are none)."""
+    scripts = [script_of(char) for char in text if char.isalpha()]
+    return scripts.count(script) / len(scripts) if scripts else 0.0
+
+
+
+def detected_language(blocks: list[Block]) -> str | None:
+    """The language code when the dominant script has one language, else the script's name."""
+    scripts = Counter(script for block in blocks for char in block.text if (script := script_of(char)))
+    if not scripts:
+        return None
+    if scripts["Japanese"] and scripts["Han"] + scripts["Japanese"] >= sum(scripts.values()) / 2:
+        return "ja"
+    script = scripts.most_common(1)[0][0]
+    return _SCRIPT_LANGUAGE.get(script, script)
