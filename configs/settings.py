@@ -79,6 +79,19 @@ class Settings(BaseSettings):
     )
     cpu_page_credits: int = Field(1, description="Credits one page costs on the `cpu` tier.")
     vlm_page_credits: int = Field(10, description="Credits one page costs on the `vlm` tier.")
+    chat_llm_url: str | None = Field(
+        None,
+        description="Base URL of an OpenAI-compatible chat completions API (a vLLM server, for example: "
+        "`http://host:8001/v1`) that writes chat answers. Unset: answers are extractive (document sentences).",
+    )
+    chat_llm_model: str = Field("default", description="Model name sent to the chat API.")
+    chat_llm_api_key: str | None = Field(None, description="Bearer key for the chat API, if it needs one.")
+    chat_llm_timeout_seconds: float = Field(
+        60, description="How long a chat answer may take before the extractive one is given."
+    )
+    chat_message_credits: int = Field(1, description="Credits one chat question costs.")
+    chat_messages_per_minute: int = Field(20, description="Chat questions an account may ask per minute; more get 429.")
+    chat_passages: int = Field(5, description="Passages retrieved per chat question.")
     trusted_proxies: str = Field(
         "",
         description="Comma-separated IPs or networks of reverse proxies whose `X-Forwarded-For` names the "

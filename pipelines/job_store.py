@@ -17,6 +17,13 @@ from pipelines.jobs import FINAL_STATUSES, job_json, now_iso, reduce_pages
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
 # Exports made when a job ends and kept with its results.
 EXPORTS_KEPT = ("pdf",)
+# Keys beside a job's own (`ocrchat:job:<id>:<suffix>`), deleted with it.
+_SATELLITES = ("pages", *(f"export:{name}" for name in EXPORTS_KEPT), "chat_index", "chat", "chat:turns")
+
+
+def job_key(job_id: str, suffix: str = "") -> str:
+    """The Redis key of a job (`ocrchat:job:<id>`), or of one of its satellites."""
+    return f"ocrchat:job:{job_id}" + (f":{suffix}" if suffix else "")
 
 # KEYS: queue. ARGV: pages, cap. Returns -1 when admitted, else the pages already queued.
 # An empty queue admits any document, so one larger than the cap is not refused forever.
@@ -94,13 +101,17 @@ class JobStore:
         self._transition = client.register_script(_TRANSITION)
         self._set_if_exists = client.register_script(_SET_IF_EXISTS)
 
+    @property
+    def client(self) -> redis.Redis:
+        return self._redis
+
     @staticmethod
     def _keys(job_id: str) -> list[str]:
-        return [f"ocrchat:job:{job_id}", f"ocrchat:job:{job_id}:pages", QUEUED_PAGES_KEY]
+        return [job_key(job_id), job_key(job_id, "pages"), QUEUED_PAGES_KEY]
 
     @staticmethod
     def _export_key(job_id: str, name: str) -> str:
-        return f"ocrchat:job:{job_id}:export:{name}"
+        return job_key(job_id, f"export:{name}")
 
     def admit(self, pages: int, cap: int) -> int | None:
         """Queue `pages` more pages unless that would exceed `cap`; None when admitted, else
@@ -239,4 +250,5 @@ class JobStore:
         return self._move(job_id, "pending processing", "failed", "cancelled")
 
     def delete(self, job_id: str) -> None:
-        self._redis.delete(*self._keys(job_id)[:2], *(self._export_key(job_id, name) for name in EXPORTS_KEPT))
+        """Delete an ended job with its pages, exports and chat."""
+        self._redis.delete(job_key(job_id), *(job_key(job_id, suffix) for suffix in _SATELLITES))

@@ -20,9 +20,12 @@ from starlette.datastructures import UploadFile
 
 from accounts.metering import Meter, Metering, meter_for
 from accounts.plans import Plan, page_cost
+from accounts.rate_limit import over_limit
 from configs.settings import Settings
+from engines.chat_model import ChatModel
 from engines.languages import LANGUAGES
 from exports.formats import FORMATS, content_disposition, download_name, job_export
+from pipelines.chat import ChatService
 from pipelines.documents import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.idempotency import IdempotencyError, IdempotencyKeys, document_digest
@@ -37,6 +40,7 @@ from serve.upload import UploadTooLarge, read_form
 # For Retry-After: roughly how long one queued page takes to drain on a small deployment.
 _SECONDS_PER_QUEUED_PAGE = 4
 _TRUE = ("1", "true", "yes", "on")
+_MAX_CHAT_MESSAGE = 2000
 _FALSE = ("", "0", "false", "no", "off")
 
 
@@ -99,6 +103,14 @@ def _no_job(job_id: str) -> HTTPException:
     return HTTPException(404, f"No job {job_id!r} (unknown, deleted or expired).")
 
 
+def _chat_model(settings: Settings) -> ChatModel | None:
+    if not settings.chat_llm_url:
+        return None
+    return ChatModel(
+        settings.chat_llm_url, settings.chat_llm_model, settings.chat_llm_api_key, settings.chat_llm_timeout_seconds
+    )
+
+
 def _check_plan_cap(pages: int, plan: Plan) -> None:
     """402 before any work when the document has more pages than the caller's plan allows per file."""
     cap = plan.max_pages_per_file
@@ -123,6 +135,20 @@ def _out_of_credits(allowance: str, used: int, cap: int, credits: int) -> str:
     return f"Out of pages: {used} of the {cap} credits of {what} are used; this document needs {credits}. {advice}"
 
 
+async def _chat_message(request: Request) -> str:
+    """The question of a chat request: JSON `{"message": "..."}`, 1 to 2000 characters."""
+    try:
+        body = await request.json()
+    except ValueError as exc:
+        raise ApiError(400, 'Send JSON: {"message": "your question"}.') from exc
+    message = body.get("message") if isinstance(body, dict) else None
+    if not isinstance(message, str) or not message.strip():
+        raise ApiError(400, 'Send JSON: {"message": "your question"} with a non-empty message.')
+    if len(message) > _MAX_CHAT_MESSAGE:
+        raise ApiError(400, f"The message is {len(message)} characters; at most {_MAX_CHAT_MESSAGE}.")
+    return message.strip()
+
+
 def _form_flag(form, name: str) -> bool:
     value = (_form_text(form, name) or "").strip().lower()
     if value not in _TRUE + _FALSE:
@@ -143,6 +169,7 @@ class Ingress:
         self._idempotency = IdempotencyKeys(store_client, settings.idempotency_ttl_seconds)
         self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
         self._metering = Metering(store_client)
+        self._chat = ChatService(self._jobs, store_client, binary_client, _chat_model(settings), settings.chat_passages)
         self._trusted_proxies = trusted_networks(settings.trusted_proxies)
         self._background: set[asyncio.Task] = set()
 
@@ -390,6 +417,55 @@ class Ingress:
             )
         if job["pages_done"] == 0:
             raise ApiError(409, f"The job failed with nothing to download: {job['error']}")
+
+    @app.post("/api/v1/chat/{job_id}/", summary="Ask a question about a finished job")
+    async def chat(self, job_id: str, request: Request) -> dict:
+        """Answer from the job's text only, citing pages (from 1). Accounts only (401), the
+        caller's own ended job (404, 409); metered and rate limited per account (402, 429)."""
+        caller = await self._chat_caller(request)
+        message = await _chat_message(request)
+        await self._chattable_job(job_id, caller.owner)
+        await self._check_chat_rate(caller)
+        meter = meter_for(caller.owner, caller.plan, datetime.now(UTC))
+        credits = self._settings.chat_message_credits
+        reservation = await asyncio.to_thread(self._metering.reserve, meter, credits)
+        if not reservation.reserved:
+            raise ApiError(402, _out_of_credits(meter.allowance, reservation.used, reservation.cap, credits),
+                           used=reservation.used, cap=reservation.cap, allowance=meter.allowance)  # fmt: skip
+        try:
+            reply = await asyncio.to_thread(self._chat.ask, job_id, message)
+        except Exception:
+            await asyncio.to_thread(self._metering.refund, meter.key, meter.field, credits)
+            raise
+        return reply.to_json()
+
+    @app.get("/api/v1/chat/{job_id}/history/", summary="The whole conversation about a job")
+    async def chat_history(self, job_id: str, request: Request) -> dict:
+        caller = await self._chat_caller(request)
+        found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
+        if found is None or found[1] != caller.owner:
+            raise _no_job(job_id)
+        conversation = await asyncio.to_thread(self._chat.conversation, job_id)
+        return {"conversation": conversation, "messages": await asyncio.to_thread(self._chat.history, job_id)}
+
+    async def _chat_caller(self, request: Request) -> Caller:
+        caller = await self._caller(request)
+        if caller.account_id is None:
+            raise ApiError(401, "Chat needs an account: send its API token (Authorization: Bearer ...).")
+        return caller
+
+    async def _chattable_job(self, job_id: str, owner: str) -> None:
+        found = await asyncio.to_thread(self._jobs.load, job_id)
+        if found is None or found[1] != owner:
+            raise _no_job(job_id)
+        self._check_downloadable(found[0])
+
+    async def _check_chat_rate(self, caller: Caller) -> None:
+        limit, now = self._settings.chat_messages_per_minute, datetime.now(UTC)
+        wait = await asyncio.to_thread(over_limit, self._jobs.client, "chat", caller.account_id, limit, now)
+        if wait is not None:
+            raise ApiError(429, f"Too many chat questions: at most {limit} a minute. Retry in {wait} s.",
+                           headers={"Retry-After": str(wait)})  # fmt: skip
 
     @app.delete("/api/v1/ocr/{job_id}/", summary="Cancel a running job or delete a finished one")
     async def delete_job(self, job_id: str, request: Request) -> Response:

@@ -1,0 +1,97 @@
+"""Chat with a finished job: retrieve the passages a question is about, answer from them (a
+language model when the deployment has one, else extractively), keep the conversation.
+
+Redis keys beside the job, expiring with it: `ocrchat:job:<id>:chat_index` (the BM25 index,
+built at the first question), `ocrchat:job:<id>:chat` (the conversation id) and
+`ocrchat:job:<id>:chat:turns` (the transcript, one JSON turn per list item).
+"""
+
+import json
+import logging
+import uuid
+from dataclasses import asdict, dataclass
+
+import redis
+
+from engines.chat_model import ChatModel, ChatModelError
+from pipelines.chat_index import ChatIndex, Passage
+from pipelines.chat_prompt import chat_messages, checked_reply
+from pipelines.extractive_answer import Citation, extractive_answer
+from pipelines.job_store import JobStore, job_key
+from pipelines.jobs import now_iso
+
+logger = logging.getLogger(__name__)
+
+EXTRACTIVE = "extractive"
+LANGUAGE_MODEL = "language_model"
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    conversation: str
+    content: str
+    citations: list[Citation]
+    mode: str  # which answered: EXTRACTIVE or LANGUAGE_MODEL
+
+    def to_json(self) -> dict:
+        message = {"role": "assistant", "content": self.content, "mode": self.mode}
+        message["citations"] = [asdict(citation) for citation in self.citations]
+        return {"conversation": self.conversation, "message": message}
+
+
+class ChatService:
+    def __init__(self, jobs: JobStore, client: redis.Redis, binary: redis.Redis, model: ChatModel | None, k: int):
+        self._jobs, self._redis, self._binary, self._model, self._k = jobs, client, binary, model, k
+
+    def ask(self, job_id: str, question: str) -> ChatReply:
+        """Answer a question about an ended job and add both turns to its conversation."""
+        history = self.history(job_id)
+        previous = [turn["content"] for turn in history if turn["role"] == "user"][-1:]
+        # The question first: search weighs the earlier question's words (later lines) half.
+        found = self._index(job_id).search("\n".join([question, *previous]), self._k)
+        content, citations, mode = self._answer(question, [passage for passage, _ in found], history)
+        reply = ChatReply(self._conversation(job_id), content, citations, mode)
+        self._append(job_id, {"role": "user", "content": question}, reply.to_json()["message"])
+        return reply
+
+    def history(self, job_id: str) -> list[dict]:
+        return [json.loads(turn) for turn in self._redis.lrange(job_key(job_id, "chat:turns"), 0, -1)]
+
+    def conversation(self, job_id: str) -> str | None:
+        return self._redis.get(job_key(job_id, "chat"))
+
+    def _answer(self, question: str, passages: list[Passage], history: list[dict]) -> tuple[str, list, str]:
+        if self._model is not None and passages:
+            try:
+                reply = self._model.complete(chat_messages(question, passages, history))
+                return *checked_reply(reply, passages), LANGUAGE_MODEL
+            except ChatModelError:
+                logger.exception("The chat model failed; answering extractively")
+        answer = extractive_answer(question, [(passage, 1.0) for passage in passages])
+        return answer.content, answer.citations, EXTRACTIVE
+
+    def _index(self, job_id: str) -> ChatIndex:
+        key = job_key(job_id, "chat_index")
+        stored = self._binary.get(key)
+        if stored is not None:
+            return ChatIndex.from_bytes(stored)
+        index = ChatIndex.build(self._jobs.page_records(job_id))
+        self._redis.set(key, index.to_bytes(), ex=self._ttl(job_id))
+        return index
+
+    def _conversation(self, job_id: str) -> str:
+        key = job_key(job_id, "chat")
+        self._redis.set(key, uuid.uuid4().hex, nx=True, ex=self._ttl(job_id))
+        return self._redis.get(key)
+
+    def _append(self, job_id: str, *turns: dict) -> None:
+        key = job_key(job_id, "chat:turns")
+        stamped = [json.dumps(turn | {"created_at": now_iso()}, ensure_ascii=False) for turn in turns]
+        with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(key, *stamped)
+            pipe.expire(key, self._ttl(job_id))
+            pipe.execute()
+
+    def _ttl(self, job_id: str) -> int:
+        """What the job has left to live: its chat goes with it."""
+        return max(1, int(self._redis.ttl(job_key(job_id))))
