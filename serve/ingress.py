@@ -11,15 +11,14 @@ from datetime import UTC, datetime
 
 import ray
 from fastapi import FastAPI, HTTPException, Request, Response
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 from ray import serve
 from ray.serve.handle import DeploymentHandle, DeploymentResponse
 from redis.asyncio import Redis
 from starlette.datastructures import UploadFile
 
 from accounts.metering import Meter, Metering, meter_for
-from accounts.plans import Plan, page_cost
+from accounts.plans import page_cost
 from accounts.rate_limit import over_limit
 from configs.settings import Settings
 from engines.chat_model import ChatModel
@@ -34,73 +33,20 @@ from pipelines.jobs import FINAL_STATUSES, new_job
 from pipelines.options import OptionError, parse_options
 from pipelines.page_selection import PageSelectionError, select_pages
 from pipelines.pages import PageOptions
+from serve.api_errors import ApiError, check_plan_cap, install_error_handlers, no_job, out_of_credits
 from serve.callers import Caller, caller_for, trusted_networks
+from serve.request_fields import SUBMIT_FORM, chat_message, form_flag, form_text
 from serve.upload import UploadTooLarge, read_form
 
 # For Retry-After: roughly how long one queued page takes to drain on a small deployment.
 _SECONDS_PER_QUEUED_PAGE = 4
-_TRUE = ("1", "true", "yes", "on")
-_MAX_CHAT_MESSAGE = 2000
-_FALSE = ("", "0", "false", "no", "off")
 
-
-class ApiError(Exception):
-    """An error response with a message and extra top-level fields (`page_count`, `cap`, ...)."""
-
-    def __init__(self, status: int, detail: str, headers: dict | None = None, **fields: object) -> None:
-        super().__init__(detail)
-        self.status, self.detail, self.headers, self.fields = status, detail, headers, fields
-
-
-_SUBMIT_FORM = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "tier": {"type": "string", "enum": ["cpu", "vlm"], "default": "cpu"},
-                        "language": {"type": "string", "default": "auto"},
-                        "tool": {"type": "string"},
-                        "translate_to": {"type": "string"},
-                        "pages": {"type": "string", "description": "Pages to process, 1-based: 1-3,7"},
-                        "force_ocr": {"type": "boolean", "default": False},
-                    },
-                }
-            }
-        },
-    }
-}
 
 app = FastAPI(
     title="OCR.chat-compatible OCR service",
     description="Images and PDFs in; text, Markdown and per-block boxes out.",
 )
-
-
-@app.exception_handler(RequestValidationError)
-async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    # The contract has no 422: a malformed request is a 400 with a message.
-    return JSONResponse({"detail": "Invalid request: " + "; ".join(e["msg"] for e in exc.errors())}, status_code=400)
-
-
-@app.exception_handler(ApiError)
-async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-    return JSONResponse({"detail": exc.detail, **exc.fields}, status_code=exc.status, headers=exc.headers)
-
-
-def _form_text(form, name: str) -> str | None:
-    value = form.get(name)
-    if value is not None and not isinstance(value, str):
-        raise HTTPException(400, f"The field {name!r} must be text, not a file.")
-    return value
-
-
-def _no_job(job_id: str) -> HTTPException:
-    return HTTPException(404, f"No job {job_id!r} (unknown, deleted or expired).")
+install_error_handlers(app)
 
 
 def _chat_model(settings: Settings) -> ChatModel | None:
@@ -109,51 +55,6 @@ def _chat_model(settings: Settings) -> ChatModel | None:
     return ChatModel(
         settings.chat_llm_url, settings.chat_llm_model, settings.chat_llm_api_key, settings.chat_llm_timeout_seconds
     )
-
-
-def _check_plan_cap(pages: int, plan: Plan) -> None:
-    """402 before any work when the document has more pages than the caller's plan allows per file."""
-    cap = plan.max_pages_per_file
-    if pages > cap:
-        raise ApiError(
-            402,
-            f"The document has {pages} pages to process; the {plan.name} plan allows {cap} pages per file. "
-            "Send fewer pages (the pages field selects them) or use a paid account.",
-            page_count=pages,
-            cap=cap,
-            allowance="max_pages_per_file",
-        )
-
-
-def _out_of_credits(allowance: str, used: int, cap: int, credits: int) -> str:
-    what = {
-        "anonymous_daily": "the anonymous daily allowance for this IP",
-        "free_monthly": "the free plan's monthly allowance",
-        "paid_credits": "the account's purchased credits",
-    }[allowance]
-    advice = "Add credits." if allowance == "paid_credits" else "Wait for the next period or use a paid account."
-    return f"Out of pages: {used} of the {cap} credits of {what} are used; this document needs {credits}. {advice}"
-
-
-async def _chat_message(request: Request) -> str:
-    """The question of a chat request: JSON `{"message": "..."}`, 1 to 2000 characters."""
-    try:
-        body = await request.json()
-    except ValueError as exc:
-        raise ApiError(400, 'Send JSON: {"message": "your question"}.') from exc
-    message = body.get("message") if isinstance(body, dict) else None
-    if not isinstance(message, str) or not message.strip():
-        raise ApiError(400, 'Send JSON: {"message": "your question"} with a non-empty message.')
-    if len(message) > _MAX_CHAT_MESSAGE:
-        raise ApiError(400, f"The message is {len(message)} characters; at most {_MAX_CHAT_MESSAGE}.")
-    return message.strip()
-
-
-def _form_flag(form, name: str) -> bool:
-    value = (_form_text(form, name) or "").strip().lower()
-    if value not in _TRUE + _FALSE:
-        raise HTTPException(400, f"The field {name!r} must be true or false.")
-    return value in _TRUE
 
 
 @serve.deployment(name="Ingress")
@@ -183,7 +84,7 @@ class Ingress:
         """The job as a JSON response, or 404 when it is not the caller's (or does not exist)."""
         found = await asyncio.to_thread(self._jobs.load_json, job_id)
         if found is None or found[1] != owner:
-            raise _no_job(job_id)
+            raise no_job(job_id)
         return Response(found[0], media_type="application/json")
 
     @app.get("/healthz", include_in_schema=False)
@@ -195,7 +96,7 @@ class Ingress:
             raise HTTPException(503, f"Not ready: {type(exc).__name__}") from exc
         return {"status": "ok"}
 
-    @app.post("/api/v1/ocr/", openapi_extra=_SUBMIT_FORM, summary="Submit a document")
+    @app.post("/api/v1/ocr/", openapi_extra=SUBMIT_FORM, summary="Submit a document")
     async def submit(self, request: Request) -> Response:
         caller = await self._caller(request)
         owner = caller.owner
@@ -206,8 +107,8 @@ class Ingress:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
             raise HTTPException(400, "No file: send the document in the multipart field 'file'.")
-        fields = {name: _form_text(form, name) for name in ("tier", "language", "tool", "translate_to", "pages")}
-        force_ocr = _form_flag(form, "force_ocr")
+        fields = {name: form_text(form, name) for name in ("tier", "language", "tool", "translate_to", "pages")}
+        force_ocr = form_flag(form, "force_ocr")
         try:
             options = parse_options(fields["tier"], fields["language"], fields["tool"], fields["translate_to"])
         except OptionError as exc:
@@ -215,7 +116,7 @@ class Ingress:
         data = await upload.read()
         await form.close()
         indices, page_count = await self._pages_to_process(data, fields["pages"])
-        _check_plan_cap(len(indices), caller.plan)
+        check_plan_cap(len(indices), caller.plan)
         job = new_job(
             tier=options.tier,
             language=options.language,
@@ -327,13 +228,7 @@ class Ingress:
         await asyncio.to_thread(self._jobs.release, pages)
         if key is not None:
             await asyncio.to_thread(self._idempotency.forget, caller.owner, key)
-        raise ApiError(
-            402,
-            _out_of_credits(meter.allowance, reservation.used, reservation.cap, credits),
-            used=reservation.used,
-            cap=reservation.cap,
-            allowance=meter.allowance,
-        )
+        raise out_of_credits(meter, reservation, credits)
 
     def _in_background(self, response: DeploymentResponse) -> None:
         """Keep the runner call referenced until it ends; its outcome is in the job record."""
@@ -389,7 +284,7 @@ class Ingress:
         owner = await self._owner(request)
         found = await asyncio.to_thread(self._jobs.load_json, job_id)
         if found is None or found[1] != owner:
-            raise _no_job(job_id)
+            raise no_job(job_id)
         job_text = found[0]
         job = json.loads(job_text)
         self._check_downloadable(job)
@@ -423,15 +318,14 @@ class Ingress:
         """Answer from the job's text only, citing pages (from 1). Accounts only (401), the
         caller's own ended job (404, 409); metered and rate limited per account (402, 429)."""
         caller = await self._chat_caller(request)
-        message = await _chat_message(request)
+        message = await chat_message(request)
         await self._chattable_job(job_id, caller.owner)
         await self._check_chat_rate(caller)
         meter = meter_for(caller.owner, caller.plan, datetime.now(UTC))
         credits = self._settings.chat_message_credits
         reservation = await asyncio.to_thread(self._metering.reserve, meter, credits)
         if not reservation.reserved:
-            raise ApiError(402, _out_of_credits(meter.allowance, reservation.used, reservation.cap, credits),
-                           used=reservation.used, cap=reservation.cap, allowance=meter.allowance)  # fmt: skip
+            raise out_of_credits(meter, reservation, credits)
         try:
             reply = await asyncio.to_thread(self._chat.ask, job_id, message)
         except Exception:
@@ -444,7 +338,7 @@ class Ingress:
         caller = await self._chat_caller(request)
         found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
         if found is None or found[1] != caller.owner:
-            raise _no_job(job_id)
+            raise no_job(job_id)
         conversation = await asyncio.to_thread(self._chat.conversation, job_id)
         return {"conversation": conversation, "messages": await asyncio.to_thread(self._chat.history, job_id)}
 
@@ -457,7 +351,7 @@ class Ingress:
     async def _chattable_job(self, job_id: str, owner: str) -> None:
         found = await asyncio.to_thread(self._jobs.load, job_id)
         if found is None or found[1] != owner:
-            raise _no_job(job_id)
+            raise no_job(job_id)
         self._check_downloadable(found[0])
 
     async def _check_chat_rate(self, caller: Caller) -> None:
@@ -474,7 +368,7 @@ class Ingress:
         owner = await self._owner(request)
         found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
         if found is None or found[1] != owner:
-            raise _no_job(job_id)
+            raise no_job(job_id)
         if found[0] in ("pending", "processing"):
             await asyncio.to_thread(self._jobs.cancel, job_id)
             return await self._own_job(job_id, owner)
