@@ -47,4 +47,4 @@ class PaddleCpuEngine:
             for text, score, box in zip(result["rec_texts"], result["rec_scores"], result["rec_boxes"], strict=True)
             if keep_empty or text.strip()
         ]
-        return PageResult(width=width, height=height, blocks=blocks)
+        return PageResult(width=width, height=height, blocks=blocks, engine="paddle")

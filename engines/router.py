@@ -53,6 +53,7 @@ MIN_SCRIPT_SHARE = 0.5
 WHOLE_PAGE_SHARE = 0.5  # this share of suspicious lines or more: Tesseract reads the whole page
 CROP_PADDING = 0.15  # of the line height, on every side
 
+
 def rotate_clockwise(image: np.ndarray, degrees: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(image, k=-(degrees // 90) % 4))
 
@@ -109,6 +110,7 @@ class CpuRouter:
                 page = self._read_whole_page(image, script, page.rotation)
             elif script:
                 self._reread(image, suspicious, script)
+                page.engine = "paddle+tesseract"
         page.blocks = [block for block in page.blocks if block.text.strip()]
         page.language = detected_language(page.blocks)
         return page

@@ -42,7 +42,6 @@ def script_share(text: str, script: str) -> float:
     return scripts.count(script) / len(scripts) if scripts else 0.0
 
 
-
 def detected_language(blocks: list[Block]) -> str | None:
     """The language code when the dominant script has one language, else the script's name."""
     scripts = Counter(script for block in blocks for char in block.text if (script := script_of(char)))

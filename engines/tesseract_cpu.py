@@ -82,7 +82,7 @@ class TesseractEngine:
             api.Recognize()
             blocks = _text_lines(api)
             api.Clear()
-        return PageResult(width=width, height=height, blocks=blocks)
+        return PageResult(width=width, height=height, blocks=blocks, engine="tesseract")
 
     def read_line(self, image: np.ndarray, model: str) -> Block | None:
         """Read a crop holding a single text line (PSM 7); None when nothing is read."""

@@ -26,6 +26,7 @@ class PageResult:
     blocks: list[Block] = field(default_factory=list)
     language: str | None = None
     rotation: int = 0
+    engine: str | None = None  # what read it: "paddle", "tesseract", "paddle+tesseract"
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -25,6 +25,7 @@ def job_key(job_id: str, suffix: str = "") -> str:
     """The Redis key of a job (`ocrchat:job:<id>`), or of one of its satellites."""
     return f"ocrchat:job:{job_id}" + (f":{suffix}" if suffix else "")
 
+
 # KEYS: queue. ARGV: pages, cap. Returns -1 when admitted, else the pages already queued.
 # An empty queue admits any document, so one larger than the cap is not refused forever.
 _ADMIT = """
@@ -118,6 +119,10 @@ class JobStore:
         the number of pages already queued."""
         queued = self._admit(keys=[QUEUED_PAGES_KEY], args=[pages, cap])
         return None if queued == -1 else int(queued)
+
+    def queued_pages(self) -> int:
+        """Pages accepted and not yet processed, cluster-wide."""
+        return int(self._redis.get(QUEUED_PAGES_KEY) or 0)
 
     def release(self, pages: int) -> None:
         """Give back pages admitted for a job that was never created."""

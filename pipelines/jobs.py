@@ -39,15 +39,14 @@ def page_record(index: int, result: PageResult, source: str) -> dict:
     return {
         "index": index,
         "source": source,
+        "engine": result.engine if source == "ocr" else "pymupdf",
         "language": result.language,
         "rotation": result.rotation,
         "width": result.width,
         "height": result.height,
         "text": page_text(structure.elements),
         "markdown": page_markdown(structure.elements),
-        "blocks": [
-            {"text": b.text, "bbox": _rounded(b.bbox), "confidence": b.confidence} for b in structure.blocks
-        ],
+        "blocks": [{"text": b.text, "bbox": _rounded(b.bbox), "confidence": b.confidence} for b in structure.blocks],
         "tables": [{"bbox": _rounded(table.bbox), "rows": table.rows} for table in structure.tables],
     }
 

@@ -15,6 +15,7 @@ from typing import Protocol
 import numpy as np
 
 from engines.types import PageResult
+from pipelines import metrics
 from pipelines.documents import Document, DocumentError, Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.job_store import JobStore
@@ -36,6 +37,7 @@ OcrSubmit = Callable[[np.ndarray, str], PendingOcr]
 @dataclass(frozen=True)
 class PageOptions:
     language: str = "auto"
+    tier: str = "cpu"
     force_ocr: bool = False
     retries: int = 2
     window: int = 2
@@ -132,6 +134,7 @@ def run_pages(
         if not store.write_page(job_id, record):
             records.close()
             return
+        metrics.page_written(record, options.tier)
 
 
 def run_upload_pages(

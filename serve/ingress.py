@@ -24,6 +24,7 @@ from configs.settings import Settings
 from engines.chat_model import ChatModel
 from engines.languages import LANGUAGES
 from exports.formats import FORMATS, content_disposition, download_name, job_export
+from pipelines import metrics
 from pipelines.chat import ChatService
 from pipelines.documents import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
@@ -140,7 +141,10 @@ class Ingress:
             await asyncio.to_thread(self._jobs.release, len(indices))
             await asyncio.to_thread(self._metering.refund, meter.key, meter.field, len(indices) * page_credits)
             raise
-        page_options = PageOptions(options.language, force_ocr, self._settings.page_retries)
+        metrics.upload_accepted(len(data))
+        page_options = PageOptions(
+            language=options.language, tier=options.tier, force_ocr=force_ocr, retries=self._settings.page_retries
+        )
         await self._dispatch(job["uuid"], data, indices, page_options, caller, key)
         return await self._own_job(job["uuid"], owner)
 
@@ -206,6 +210,7 @@ class Ingress:
         """Queue the pages, or refuse with 429 when the cluster already holds its fill."""
         queued = await asyncio.to_thread(self._jobs.admit, pages, self._settings.max_queued_pages)
         if queued is None:
+            metrics.queue_depth(await asyncio.to_thread(self._jobs.queued_pages))
             return
         if key is not None:
             await asyncio.to_thread(self._idempotency.forget, owner, key)
@@ -224,6 +229,7 @@ class Ingress:
         credits = pages * page_credits
         reservation = await asyncio.to_thread(self._metering.reserve, meter, credits)
         if reservation.reserved:
+            metrics.credits_charged(credits, caller.plan.name)
             return meter
         await asyncio.to_thread(self._jobs.release, pages)
         if key is not None:
@@ -326,6 +332,7 @@ class Ingress:
         reservation = await asyncio.to_thread(self._metering.reserve, meter, credits)
         if not reservation.reserved:
             raise out_of_credits(meter, reservation, credits)
+        metrics.credits_charged(credits, caller.plan.name)
         try:
             reply = await asyncio.to_thread(self._chat.ask, job_id, message)
         except Exception:

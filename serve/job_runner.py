@@ -15,6 +15,7 @@ from ray.serve.handle import DeploymentHandle
 
 from configs.settings import Settings
 from exports.searchable_pdf import searchable_pdf
+from pipelines import metrics
 from pipelines.documents import Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.job_store import JobStore, redis_client
@@ -64,9 +65,11 @@ class JobRunner:
         except Exception as exc:  # the job fails with a message; the replica keeps serving
             logger.exception("Job %s failed", job_id)
             self._store.fail(job_id, f"The job failed: {describe_error(exc)}")
-            return
-        self._save_searchable_pdf(job_id, upload)
-        self._store.finish(job_id)
+        else:
+            self._save_searchable_pdf(job_id, upload)
+            self._store.finish(job_id)
+        metrics.job_ended(self._store.status(job_id) or "deleted")
+        metrics.queue_depth(self._store.queued_pages())
 
     def _save_searchable_pdf(self, job_id: str, upload: ray.ObjectRef) -> None:
         """Make the `pdf` export while the upload is still here; the job is done without it

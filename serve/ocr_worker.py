@@ -2,6 +2,7 @@
 once per replica."""
 
 import threading
+import time
 
 import numpy as np
 from ray import serve
@@ -11,6 +12,7 @@ from engines.paddle_cpu import PaddleCpuEngine
 from engines.router import CpuRouter
 from engines.tesseract_cpu import TesseractEngine
 from engines.types import PageResult
+from pipelines import metrics
 
 
 @serve.deployment(name="CpuOcr")
@@ -25,7 +27,10 @@ class CpuOcr:
     def recognize(self, image: np.ndarray, language: str = "auto") -> PageResult:
         """Read a page with the engine that reads `language` best (`auto`: detected per page)."""
         with self._lock:
-            return self._engine.recognize(image, language)
+            start = time.perf_counter()
+            result = self._engine.recognize(image, language)
+        metrics.page_read(time.perf_counter() - start, "cpu", result.engine)
+        return result
 
     def ping(self) -> bool:
         return True

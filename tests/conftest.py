@@ -24,6 +24,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Ray's Prometheus endpoint of the test cluster (the metrics test scrapes it).
+METRICS_PORT = free_port()
+
+
 @pytest.fixture(scope="session")
 def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("state")
@@ -69,6 +73,7 @@ def service(redis_server: LocalRedis, state_dir: Path) -> Iterator[Service]:
         object_store_memory=300 * 1024 * 1024,
         include_dashboard=False,
         _node_ip_address="127.0.0.1",
+        _metrics_export_port=METRICS_PORT,
         log_to_driver=False,
     )
     serve.start(http_options={"host": "127.0.0.1", "port": port})
@@ -89,6 +94,13 @@ def service(redis_server: LocalRedis, state_dir: Path) -> Iterator[Service]:
     yield app
     serve.shutdown()
     ray.shutdown()
+
+
+@pytest.fixture(scope="session")
+def metrics_url(service: Service) -> str:
+    """Ray's Prometheus endpoint of the test cluster. (A fixture, not an import: a test module
+    importing conftest would get a second copy of it, with another free port.)"""
+    return f"http://127.0.0.1:{METRICS_PORT}/metrics"
 
 
 @pytest.fixture(scope="session")

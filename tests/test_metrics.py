@@ -1,0 +1,48 @@
+"""Application metrics reach Ray's Prometheus endpoint, where the dashboard and Prometheus read them."""
+
+import re
+import time
+
+import httpx
+
+from tests.documents import born_digital_pdf, data_file
+from tests.test_api_long_jobs import submit
+
+# Ray's metrics agent exports every few seconds.
+EXPORT_WAIT_SECONDS = 90
+
+
+def scrape(url: str) -> str:
+    try:
+        return httpx.get(url, timeout=10).text
+    except httpx.HTTPError:
+        return ""
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    """The summed value of the samples of `name` carrying `labels`."""
+    total = 0.0
+    for line in text.splitlines():
+        match = re.match(rf"^{name}\{{(.*)\}} (\S+)$", line)
+        if match and all(f'{key}="{value}"' in match.group(1) for key, value in labels.items()):
+            total += float(match.group(2))
+    return total
+
+
+def test_pages_jobs_uploads_and_latency_are_exported(client, metrics_url):
+    image, pdf = data_file("phototest.tif"), born_digital_pdf(2, lines=3)
+    assert submit(client, image, "p.tif").json()["status"] == "done"
+    assert submit(client, pdf, "d.pdf").json()["status"] == "done"
+    deadline, text = time.monotonic() + EXPORT_WAIT_SECONDS, ""
+    while time.monotonic() < deadline:
+        text = scrape(metrics_url)
+        if sample(text, "ray_ocrchat_pages_total", source="text_layer") >= 2 and "ray_ocrchat_jobs_total" in text:
+            break
+        time.sleep(2)
+    assert sample(text, "ray_ocrchat_pages_total", tier="cpu", engine="pymupdf", outcome="done") >= 2
+    assert sample(text, "ray_ocrchat_pages_total", tier="cpu", engine="paddle", source="ocr") >= 1
+    assert sample(text, "ray_ocrchat_jobs_total", status="done") >= 2
+    assert sample(text, "ray_ocrchat_upload_bytes_total") >= len(image) + len(pdf)
+    assert sample(text, "ray_ocrchat_page_seconds_count", engine="paddle") >= 1
+    assert sample(text, "ray_ocrchat_credits_charged_total", plan="anonymous") >= 3
+    assert "ray_ocrchat_queued_pages" in text
