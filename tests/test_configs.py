@@ -1,24 +1,191 @@
-"""The Serve configs are valid for Serve itself, and the app builder uses their options."""
+"""The Serve configs are valid for Serve itself, name only deployments the app builds, and the
+app builder uses their options."""
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
-from ray.serve.schema import ServeDeploySchema
+from ray.serve import Application
+from ray.serve.schema import DeploymentSchema, ServeDeploySchema
 
 from configs.serve_config import DEFAULT_SERVE_CONFIG, deployment_options
+from configs.settings import Settings
+from pipelines.pages import PageOptions
 
-CONFIGS = sorted((Path(__file__).parent.parent / "configs").glob("serve_*.yaml"))
+CONFIG_DIR = Path(__file__).parent.parent / "configs"
+CONFIGS = sorted(CONFIG_DIR.glob("serve_*.yaml"))
+LAPTOP = CONFIG_DIR / "serve_laptop.yaml"
+CPU_CLUSTER = CONFIG_DIR / "serve_cpu_cluster.yaml"
+GPU_CLUSTER = CONFIG_DIR / "serve_gpu_cluster.yaml"
+
+# Where each config listens: the laptop on loopback only, clusters on every interface (behind
+# a firewall or a load balancer). A new config must be added here.
+HOSTS = {LAPTOP.name: "127.0.0.1", CPU_CLUSTER.name: "0.0.0.0", GPU_CLUSTER.name: "0.0.0.0"}
+
+# Resources per replica, as the configs' comments and docs/capacity.md state them.
+REPLICA_RESOURCES = {
+    LAPTOP.name: {"Ingress": (0, None), "JobRunner": (0, None), "CpuOcr": (2, None)},
+    CPU_CLUSTER.name: {"Ingress": (0.5, None), "JobRunner": (0.5, None), "CpuOcr": (2, None)},
+    GPU_CLUSTER.name: {"Ingress": (0.5, None), "JobRunner": (0.5, None), "CpuOcr": (2, None)},
+}
+# Deployments written out as comments until the app builds them (Serve fails a deploy whose
+# config names a deployment the app lacks): (num_cpus, num_gpus) per replica.
+PLANNED_RESOURCES = {"VlmOcr": (1, 1)}
+
+_PLANNED_BLOCK = re.compile(r"^( *)# --- (\w+): uncomment.*?\n(.*?)^ *# --- end \2 ---", re.M | re.S)
+
+
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
+
+
+def app_config(config: dict) -> dict:
+    (app,) = config["applications"]
+    return app
+
+
+def deployments(config: dict) -> dict[str, dict]:
+    return {d["name"]: d for d in app_config(config).get("deployments", [])}
+
+
+def planned_deployments(text: str) -> dict[str, dict]:
+    """Deployments kept as commented-out blocks between `# --- <Name>: uncomment ...` and
+    `# --- end <Name> ---` lines, parsed as they would be once uncommented."""
+    planned = {}
+    for indent, name, block in _PLANNED_BLOCK.findall(text):
+        lines = [line[len(indent) :] for line in block.splitlines()]
+        assert all(line.startswith("#") for line in lines), f"{name}: every line of the block is a comment"
+        (deployment,) = yaml.safe_load("\n".join(line[2:] for line in lines))
+        planned[deployment["name"]] = deployment
+    return planned
+
+
+def app_deployments(app: Application) -> dict:
+    """Name -> bound deployment, for every deployment reachable from the ingress."""
+    found, todo = {}, [app]
+    while todo:
+        bound = todo.pop()._bound_deployment
+        found[bound.name] = bound
+        todo.extend(arg for arg in [*bound.init_args, *bound.init_kwargs.values()] if isinstance(arg, Application))
+    return found
+
+
+def build(path: Path) -> Application:
+    from serve.app import build_app
+
+    args = {**(app_config(load(path)).get("args") or {}), "serve_config": path, "redis_url": "redis://127.0.0.1:1/0"}
+    return build_app(args)
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
 def test_serve_config_passes_serves_schema(path):
-    schema = ServeDeploySchema.model_validate(yaml.safe_load(path.read_text()))
+    schema = ServeDeploySchema.model_validate(load(path))
+    assert len(schema.applications) == 1
     assert schema.applications[0].import_path == "serve.app:build_app"
-    assert schema.http_options.host == "127.0.0.1"
+    assert schema.applications[0].route_prefix == "/"
+    assert path.name in HOSTS, f"add {path.name} to HOSTS: which address should it listen on?"
+    assert schema.http_options.host == HOSTS[path.name]
 
 
-def test_builder_applies_the_configs_deployment_options():
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_config_names_exactly_the_apps_deployments(path):
+    # Serve fails the deploy for an unknown name; a missing one silently keeps the code defaults.
+    assert set(deployments(load(path))) == set(app_deployments(build(path)))
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_config_args_are_settings(path):
+    # Settings ignore unknown fields, so a misspelt argument would be dropped without a word.
+    args = app_config(load(path)).get("args") or {}
+    assert set(args) <= set(Settings.model_fields), set(args) - set(Settings.model_fields)
+    Settings(**args)
+
+
+def _check_scaling(name: str, options: dict) -> None:
+    autoscaling = options.get("autoscaling_config")
+    if autoscaling is None:
+        assert isinstance(options.get("num_replicas", 1), int) and options.get("num_replicas", 1) >= 1, name
+        return
+    assert "num_replicas" not in options, f"{name}: num_replicas and autoscaling_config both set"
+    low, high = autoscaling["min_replicas"], autoscaling["max_replicas"]
+    assert 0 <= low <= high and high >= 1, name
+    assert low <= autoscaling.get("initial_replicas", low) <= high, name
+    assert 0 < autoscaling["target_ongoing_requests"] <= options["max_ongoing_requests"], name
+
+
+def _resources(options: dict) -> tuple[float, float | None]:
+    actor = options.get("ray_actor_options", {})
+    return actor.get("num_cpus"), actor.get("num_gpus")
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_scaling_bounds_and_replica_resources(path):
+    config = load(path)
+    for name, options in deployments(config).items():
+        _check_scaling(name, options)
+        assert _resources(options) == REPLICA_RESOURCES[path.name][name], name
+    # The OCR engine gets one ONNX Runtime thread per CPU of its replica.
+    threads = (app_config(config).get("args") or {}).get("ocr_threads")
+    assert threads in (None, _resources(deployments(config)["CpuOcr"])[0])
+
+
+@pytest.mark.parametrize("path", [CPU_CLUSTER, GPU_CLUSTER], ids=lambda p: p.name)
+def test_cluster_configs_are_redundant_and_keep_the_ocr_replicas_busy(path):
+    config = load(path)
+    options = deployments(config)
+    assert config["proxy_location"] == "EveryNode"
+    assert options["Ingress"]["autoscaling_config"]["min_replicas"] >= 2
+    assert options["JobRunner"]["num_replicas"] >= 2  # fixed: a scaled-down runner would strand its jobs
+    assert options["CpuOcr"]["autoscaling_config"]["min_replicas"] >= 2
+    # Long jobs put pages in flight: runners x jobs per runner x blocks per job x pages per block
+    # task. At full scale that must cover every OCR replica's slots, or replicas idle.
+    settings = Settings(**(app_config(config).get("args") or {}))
+    in_flight = (
+        options["JobRunner"]["num_replicas"]
+        * settings.max_running_jobs
+        * settings.parallel_blocks_per_job
+        * PageOptions().window
+    )
+    ocr = options["CpuOcr"]
+    assert in_flight >= ocr["autoscaling_config"]["max_replicas"] * ocr["max_ongoing_requests"]
+
+
+def test_planned_vlm_deployment_is_a_valid_scale_to_zero_gpu_deployment():
+    text = GPU_CLUSTER.read_text()
+    planned = planned_deployments(text)
+    assert set(planned) == set(PLANNED_RESOURCES)
+    vlm = planned["VlmOcr"]
+    DeploymentSchema.model_validate(vlm)
+    config = load(GPU_CLUSTER)
+    app_config(config)["deployments"].append(vlm)
+    ServeDeploySchema.model_validate(config)
+    _check_scaling("VlmOcr", vlm)
+    assert _resources(vlm) == PLANNED_RESOURCES["VlmOcr"]
+    assert vlm["autoscaling_config"]["min_replicas"] == 0  # no GPU held while nobody asks for the vlm tier
+    assert vlm["max_ongoing_requests"] >= 16  # vLLM batches the pages a replica holds
+    # Not deployable yet: the app does not build it (Serve would fail the whole deploy).
+    assert "VlmOcr" not in app_deployments(build(GPU_CLUSTER))
+    assert "VlmOcr" not in deployments(load(GPU_CLUSTER))
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_builder_applies_the_configs_deployment_options(path):
+    bound = app_deployments(build(path))
+    options = deployment_options(path)
+    for name, deployment in bound.items():
+        expected = options[name]
+        config = deployment._deployment_config
+        if "autoscaling_config" in expected:
+            assert config.autoscaling_config.min_replicas == expected["autoscaling_config"]["min_replicas"]
+            assert config.autoscaling_config.max_replicas == expected["autoscaling_config"]["max_replicas"]
+        else:
+            assert config.num_replicas == expected.get("num_replicas", 1)
+        assert config.max_ongoing_requests == expected["max_ongoing_requests"]
+        assert deployment.ray_actor_options["num_cpus"] == expected["ray_actor_options"]["num_cpus"]
+
+
+def test_builder_reads_the_default_config():
     from serve.app import build_app
 
     app = build_app({"redis_url": "redis://127.0.0.1:1/0"})
