@@ -7,6 +7,8 @@ folder. Nothing here touches the network.
 """
 
 import importlib.util
+import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,12 +83,14 @@ def _dictionary_from_onnx(model_path: Path) -> list[str]:
 
 
 def _write_model_dir(target: Path, onnx_file: Path, config: dict) -> Path:
+    """Write the folder with renames only: replicas starting at once on one node may all
+    write it, and none must see a missing or half-written file."""
     target.mkdir(parents=True, exist_ok=True)
-    link = target / "inference.onnx"
-    if link.is_symlink() or link.exists():
-        link.unlink()
+    unique = f".{os.getpid()}.{uuid.uuid4().hex}"
+    link = target / f"inference.onnx{unique}"
     link.symlink_to(onnx_file)
-    tmp = target / "inference.yml.tmp"
+    link.replace(target / "inference.onnx")
+    tmp = target / f"inference.yml{unique}"
     tmp.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     tmp.replace(target / "inference.yml")
     return target
