@@ -5,11 +5,21 @@ from dataclasses import dataclass
 from engines.languages import normalize_language
 
 TIERS = ("cpu", "vlm")
-# Tool slug -> what it needs that this deployment may lack (None: runs on the CPU tier).
-TOOLS: dict[str, str | None] = {
-    "extract-tables": None,
-    "handwriting-to-text": "the vlm tier",
-    "translate": "a translation model",
+# Why the vlm tier answers 503 on this deployment (it is not built yet).
+VLM_UNAVAILABLE = "The vlm tier is not deployed on this server; use tier=cpu."
+
+
+@dataclass(frozen=True)
+class ToolPreset:
+    description: str
+    needs: str | None  # what the tool needs that this deployment lacks; None: it runs here
+
+
+# The tool presets (`tool=`), in one place: the API, /api/v1/capabilities/ and the README.
+TOOLS: dict[str, ToolPreset] = {
+    "extract-tables": ToolPreset("Tables first: each page's tables in `tables`, the csv export and Word tables.", None),
+    "handwriting-to-text": ToolPreset("Handwriting, read by the vlm tier.", "the vlm tier"),
+    "translate": ToolPreset("The recognised text translated to `translate_to`.", "a translation model"),
 }
 
 
@@ -43,7 +53,8 @@ def parse_options(tier: str | None, language: str | None, tool: str | None, tran
     if translate_to and tool != "translate":
         raise OptionError("translate_to is only used with tool=translate.")
     if tier == "vlm":
-        raise OptionError("The vlm tier is not deployed on this server; use tier=cpu.", status=503)
-    if tool is not None and TOOLS[tool] is not None:
-        raise OptionError(f"The {tool} tool needs {TOOLS[tool]}, which this server does not have.", status=503)
+        raise OptionError(VLM_UNAVAILABLE, status=503)
+    if tool is not None and TOOLS[tool].needs is not None:
+        needs = TOOLS[tool].needs
+        raise OptionError(f"The {tool} tool needs {needs}, which this server does not have.", status=503)
     return JobOptions(tier=tier, language=language, tool=tool, translate_to=translate_to or None)

@@ -31,7 +31,7 @@ from pipelines.errors import describe_error
 from pipelines.idempotency import IdempotencyError, IdempotencyKeys, document_digest
 from pipelines.job_store import EXPORTS_KEPT, JobStore, redis_client
 from pipelines.jobs import FINAL_STATUSES, new_job
-from pipelines.options import OptionError, parse_options
+from pipelines.options import TOOLS, VLM_UNAVAILABLE, OptionError, parse_options
 from pipelines.page_selection import PageSelectionError, select_pages
 from pipelines.pages import PageOptions
 from serve.api_errors import ApiError, check_plan_cap, install_error_handlers, no_job, out_of_credits
@@ -71,6 +71,7 @@ class Ingress:
         self._idempotency = IdempotencyKeys(store_client, settings.idempotency_ttl_seconds)
         self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
         self._metering = Metering(store_client)
+        self._chat_model_url = settings.chat_llm_url
         self._chat = ChatService(self._jobs, store_client, binary_client, _chat_model(settings), settings.chat_passages)
         self._trusted_proxies = trusted_networks(settings.trusted_proxies)
         self._background: set[asyncio.Task] = set()
@@ -256,6 +257,23 @@ class Ingress:
         return {
             "auto": "Detect the script (and language where it matters) on each page.",
             "languages": [asdict(language) for language in LANGUAGES.values()],
+        }
+
+    @app.get("/api/v1/capabilities/", summary="What this deployment serves")
+    async def capabilities(self) -> dict:
+        """The tiers, tools, languages, download formats and chat mode of this deployment."""
+        return {
+            "tiers": {
+                "cpu": {"available": True, "engines": ["paddle", "tesseract", "pymupdf"]},
+                "vlm": {"available": False, "reason": VLM_UNAVAILABLE},
+            },
+            "tools": {
+                slug: {"description": tool.description, "available": tool.needs is None, "needs": tool.needs}
+                for slug, tool in TOOLS.items()
+            },
+            "languages": {"count": len(LANGUAGES), "auto": True, "list": "/api/v1/languages/"},
+            "formats": list(FORMATS),
+            "chat": {"mode": "extractive" if self._chat_model_url is None else "language_model"},
         }
 
     @app.get("/api/v1/account/", summary="The caller's plan and usage")

@@ -74,3 +74,15 @@ def test_the_languages_endpoint_lists_over_100(client):
     by_code = {language["code"]: language for language in languages}
     assert by_code["ru"]["engine"] == "tesseract" and by_code["en"]["engine"] == "paddle"
     assert "rus" in by_code["ru"]["aliases"]
+
+
+def test_capabilities_say_what_this_deployment_serves(client):
+    capabilities = client.get("/api/v1/capabilities/").json()
+    assert capabilities["tiers"]["cpu"]["available"] and not capabilities["tiers"]["vlm"]["available"]
+    assert capabilities["tools"]["extract-tables"]["available"]
+    assert capabilities["tools"]["handwriting-to-text"] == {
+        "description": "Handwriting, read by the vlm tier.", "available": False, "needs": "the vlm tier"}  # fmt: skip
+    assert capabilities["languages"]["count"] >= 100 and "pdf" in capabilities["formats"]
+    assert capabilities["chat"]["mode"] == "extractive"
+    vlm = submit(client, data_file("phototest.tif"), tier="vlm")
+    assert vlm.status_code == 503 and "tier=cpu" in vlm.json()["detail"]
