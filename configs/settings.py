@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     page_retries: int = Field(
         2, description="Retries of a page that failed (rendering or the OCR call) before it is marked failed."
     )
+    job_lease_seconds: int = Field(
+        300,
+        description="A job that no job runner has vouched for in this long (a restart, a dead replica) "
+        "is failed and its unprocessed pages refunded; runners renew every quarter of it.",
+    )
     idempotency_ttl_seconds: int = Field(86400, description="How long an `Idempotency-Key` returns the same job.")
     anonymous_daily_pages: int = Field(
         100, description="Credits an anonymous caller (one client IP) may use per calendar day (UTC)."

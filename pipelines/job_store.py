@@ -7,6 +7,7 @@ Status changes and page writes are Lua scripts, so a cancel and a finishing page
 """
 
 import json
+import time
 from functools import lru_cache
 
 import redis
@@ -15,6 +16,13 @@ from accounts.metering import Meter
 from pipelines.jobs import FINAL_STATUSES, job_json, now_iso, reduce_pages
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
+# Jobs not yet ended, scored by when a runner last vouched for them (a lease): one that no
+# runner renews (a restarted service, a dead replica) is failed instead of staying stuck.
+ACTIVE_JOBS_KEY = "ocrchat:active_jobs"
+LOST_JOB_ERROR = (
+    "The job was lost: the service restarted or its runner stopped while it waited or ran. "
+    "Pages it did not process are not charged; send the document again."
+)
 # Exports made when a job ends and kept with its results.
 EXPORTS_KEPT = ("pdf",)
 # Keys beside a job's own (`ocrchat:job:<id>:<suffix>`), deleted with it.
@@ -138,6 +146,7 @@ class JobStore:
             pipe.hset(key, mapping={"fixed": json.dumps(fixed), "owner": owner, "page_count": fixed["page_count"]})
             pipe.hset(key, mapping=state | {"expires_at": ""} | metering)
             pipe.expire(key, self._ttl)
+            pipe.zadd(ACTIVE_JOBS_KEY, {fixed["uuid"]: time.time()})
             pipe.execute()
 
     def load_json(self, job_id: str) -> tuple[str, str] | None:
@@ -229,7 +238,25 @@ class JobStore:
         args = [allowed, status, error, now_iso() if final else "", now_iso(self._ttl) if final else "", self._ttl]
         keys = self._keys(job_id)
         meter_key = self._redis.hget(keys[0], "meter_key") if final else None
-        return bool(self._transition(keys=[*keys, meter_key or keys[0]], args=args))
+        moved = bool(self._transition(keys=[*keys, meter_key or keys[0]], args=args))
+        if moved and final:
+            self._redis.zrem(ACTIVE_JOBS_KEY, job_id)
+        return moved
+
+    def renew_leases(self, job_ids: list[str]) -> None:
+        """A runner vouches that it still holds these jobs (waiting for a slot or running)."""
+        if job_ids:
+            now = time.time()
+            self._redis.zadd(ACTIVE_JOBS_KEY, {job_id: now for job_id in job_ids}, xx=True)
+
+    def fail_lost_jobs(self, lease_seconds: float) -> list[str]:
+        """Fail the jobs no runner has vouched for within the lease; their unprocessed pages
+        go back to the queue and their credits to the caller. Returns their ids."""
+        lost = self._redis.zrangebyscore(ACTIVE_JOBS_KEY, 0, time.time() - lease_seconds)
+        for job_id in lost:
+            self.fail(job_id, LOST_JOB_ERROR)
+            self._redis.zrem(ACTIVE_JOBS_KEY, job_id)  # also when it had ended or expired meanwhile
+        return lost
 
     def start(self, job_id: str) -> bool:
         """pending -> processing; False when the job was cancelled or is gone."""

@@ -8,6 +8,8 @@ page record goes to Redis as it finishes.
 import asyncio
 import contextlib
 import logging
+import threading
+import time
 
 import ray
 from ray import serve
@@ -38,6 +40,20 @@ class JobRunner:
         self._store = JobStore(redis_client(settings.effective_redis_url), settings.result_ttl_seconds)
         self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
         self._long_job_slots = PrioritySlots(settings.max_running_jobs)
+        self._held: set[str] = set()  # jobs this replica holds, waiting or running: it renews their leases
+        threading.Thread(target=self._keep_leases, name="job-leases", daemon=True).start()
+
+    def _keep_leases(self) -> None:
+        """Renew the leases of the jobs held here, and fail the jobs nobody holds any more."""
+        every = self._settings.job_lease_seconds / 4
+        while True:
+            try:
+                self._store.renew_leases(list(self._held))
+                for job_id in self._store.fail_lost_jobs(self._settings.job_lease_seconds):
+                    logger.warning("Job %s was lost (no runner renewed its lease); failed it", job_id)
+            except Exception:  # Redis away for a moment: try again next round
+                logger.exception("Renewing job leases failed")
+            time.sleep(every)
 
     async def ping(self) -> bool:
         return await self._ocr.ping.remote()
@@ -50,8 +66,12 @@ class JobRunner:
         lowest `priority` first (the plan's: paid jobs before the others)."""
         here = len(indices) <= self._settings.sync_max_pages
         # A long job waits (pending) for a free slot; a small one, whose caller waits, does not.
-        async with contextlib.nullcontext() if here else self._long_job_slots.hold(priority):
-            await asyncio.to_thread(self._run, job_id, upload[0], indices, options, here)
+        self._held.add(job_id)
+        try:
+            async with contextlib.nullcontext() if here else self._long_job_slots.hold(priority):
+                await asyncio.to_thread(self._run, job_id, upload[0], indices, options, here)
+        finally:
+            self._held.discard(job_id)
 
     def _run(self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions, here: bool) -> None:
         if not self._store.start(job_id):

@@ -16,6 +16,7 @@ from serve.redis_server import LocalRedis  # noqa: E402
 DATA = Path(__file__).parent / "data"
 TEST_UPLOAD_LIMIT_MB = 2  # small, so the size-limit test stays fast
 ANONYMOUS_DAILY_PAGES = 1_000_000
+JOB_LEASE_SECONDS = 20
 
 
 def free_port() -> int:
@@ -88,6 +89,8 @@ def service(redis_server: LocalRedis, state_dir: Path) -> Iterator[Service]:
             "anonymous_daily_pages": ANONYMOUS_DAILY_PAGES,
             "anonymous_max_pages_per_file": 10000,
             "trusted_proxies": "127.0.0.1",
+            # Short, so that the lost-job test sees a lease run out; runners renew every 5 s.
+            "job_lease_seconds": JOB_LEASE_SECONDS,
         }
     )
     app.deploy()

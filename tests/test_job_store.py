@@ -1,9 +1,14 @@
 """Jobs in a real Redis: status changes, page writes, cancel and the queue of pages."""
 
+from datetime import UTC, datetime
+
 import pytest
 import redis
 
-from pipelines.job_store import QUEUED_PAGES_KEY, JobStore
+from accounts.metering import Metering, meter_for
+from accounts.plans import plan_named
+from configs.settings import Settings
+from pipelines.job_store import ACTIVE_JOBS_KEY, LOST_JOB_ERROR, QUEUED_PAGES_KEY, JobStore
 from pipelines.jobs import new_job
 
 
@@ -99,3 +104,25 @@ def test_delete_removes_the_job_and_its_pages(store):
     store.delete(job_id)
     assert store.load(job_id) is None
     assert not store._redis.exists(f"ocrchat:job:{job_id}:pages")
+
+
+def test_a_job_no_runner_renews_is_failed_and_refunded(store):
+    meter = meter_for("anon:192.0.2.77", plan_named("anonymous", Settings()), datetime.now(UTC))
+    assert Metering(store._redis).reserve(meter, 4).reserved
+    job = new_job(tier="cpu", language="en", tool=None, filename="a.pdf", page_count=4, document_page_count=4)
+    assert store.admit(4, cap=100) is None
+    store.create(job, "anon:192.0.2.77", meter, page_credits=1)
+    kept = created(store, 2)
+    assert store.start(job["uuid"]) and store.write_page(job["uuid"], page(0))
+    store.renew_leases([kept])
+    assert store.fail_lost_jobs(lease_seconds=60) == []  # both were vouched for just now
+    store._redis.zadd(ACTIVE_JOBS_KEY, {job["uuid"]: 1.0})  # its runner's last renewal: long ago
+
+    assert store.fail_lost_jobs(lease_seconds=60) == [job["uuid"]]
+
+    lost, _ = store.load(job["uuid"])
+    assert (lost["status"], lost["error"], lost["pages_done"]) == ("failed", LOST_JOB_ERROR, 1)
+    assert Metering(store._redis).usage(meter)[0] == 1  # the 3 pages never processed are given back
+    assert queued(store) == 2  # only the other job's pages are still queued
+    assert store._redis.zscore(ACTIVE_JOBS_KEY, job["uuid"]) is None
+    assert store._redis.zscore(ACTIVE_JOBS_KEY, kept) is not None
