@@ -53,4 +53,3 @@ def add_credits(redis: Redis, account_id: str, credits: int) -> int:
     if credits <= 0:
         raise AccountError("Add a positive number of credits.")
     return int(redis.hincrby(account_key(account_id), CREDITS, credits))
-

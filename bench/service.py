@@ -12,6 +12,17 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def tree_rss_mb(root: psutil.Process) -> float:
+    """Summed RSS of a process and all its descendants, in MB."""
+    total = 0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            total += process.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 2**20
+
+
 class Service:
     """`ocrchat serve` in a subprocess with its own ports and state, and the RSS of its tree."""
 
@@ -46,14 +57,7 @@ class Service:
 
     def rss_mb(self) -> float:
         """Summed RSS of the service process and everything it started (Ray, workers, Redis)."""
-        root = psutil.Process(self.process.pid)
-        total = 0
-        for proc in [root, *root.children(recursive=True)]:
-            try:
-                total += proc.memory_info().rss
-            except psutil.Error:
-                pass
-        return total / 2**20
+        return tree_rss_mb(psutil.Process(self.process.pid))
 
     def sample_peak(self):
         """A context that records the peak summed RSS while it is open, sampled every 0.25 s."""

@@ -2,8 +2,11 @@
 
 import argparse
 import logging
+import os
+import re
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 import redis
 
@@ -99,11 +102,71 @@ def _accounts_parser(commands) -> None:
     credits.set_defaults(func=_add_credits)
 
 
+def _convert(args: argparse.Namespace) -> int:
+    from configs.ray_env import apply_local_ray_env
+
+    apply_local_ray_env()  # before ray is imported
+    from engines.languages import normalize_language
+    from exports.formats import FORMATS
+    from pipelines.bulk import EXIT_FAILED, EXIT_INTERRUPTED, ConvertOptions, convert, ray_session, summary_lines
+    from pipelines.bulk_inputs import InputError
+    from pipelines.page_selection import select_pages
+
+    formats = tuple(dict.fromkeys(name.strip().lower() for name in args.format.split(",") if name.strip()))
+    unknown = [name for name in formats if name not in FORMATS]
+    try:
+        if not formats or unknown:
+            raise ValueError(f"Unknown format(s) {', '.join(unknown) or '(none)'}: choose from {', '.join(FORMATS)}.")
+        normalize_language(args.language)
+        if args.pages:  # the syntax only, against its own largest number; each document checks its range
+            select_pages(args.pages, max([int(n) for n in re.findall(r"\d+", args.pages)] or [1]))
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    options = ConvertOptions(formats, args.tier, args.language, args.pages, args.force, args.force_ocr)
+    settings = get_settings()
+    address = args.address or os.environ.get("RAY_ADDRESS") or settings.ray_address
+    try:
+        with ray_session(address, settings):
+            report = convert(Path(args.input), Path(args.output_dir), options, settings)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print("\n".join(summary_lines(report)), flush=True)
+    if report["interrupted"]:
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED if report["documents"]["failed"] else 0
+
+
+def _convert_parser(commands) -> None:
+    convert = commands.add_parser(
+        "convert",
+        help="Convert a folder, a zip/tar archive or a list of files to text, Markdown, JSON, PDF, Word or CSV.",
+        description="Convert every document of INPUT (a folder, recursively; a .zip, .tar, .tar.gz or .tgz "
+        "archive; or a .txt/.lst file of paths, one per line) into OUTPUT_DIR, keeping the folder structure: "
+        "a/b/scan.pdf -> OUTPUT_DIR/a/b/scan.<format>. Documents whose outputs all exist are skipped, so a "
+        "stopped run resumes. Exit status 1 when a document failed (see OUTPUT_DIR/convert-report.json).",
+    )
+    convert.add_argument("input", help="Folder, archive or list file.")
+    convert.add_argument("output_dir", help="Folder for the outputs and convert-report.json.")
+    convert.add_argument("--format", default="md,json", help="Comma-separated: md,json,pdf,txt,docx,csv (md,json).")
+    convert.add_argument("--tier", choices=["cpu"], default="cpu", help="OCR tier (cpu).")
+    convert.add_argument("--language", default="auto", help="Language code, or auto (detected per page).")
+    convert.add_argument("--pages", default=None, help="Pages of each document, 1-based: 1-3,7 or 5- (all).")
+    convert.add_argument("--force", action="store_true", help="Convert documents whose outputs exist again.")
+    convert.add_argument("--force-ocr", action="store_true", help="OCR every page, even with a text layer.")
+    convert.add_argument(
+        "--address", default=None, help="Ray cluster to use (else RAY_ADDRESS; else a local Ray is started)."
+    )
+    convert.set_defaults(func=_convert)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ocrchat", description="Self-hosted OCR.chat-compatible OCR service.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="Start the service in the foreground.").set_defaults(func=_serve)
     _accounts_parser(commands)
+    _convert_parser(commands)
     return parser
 
 
