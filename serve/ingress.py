@@ -374,10 +374,16 @@ class Ingress:
         return caller
 
     async def _chattable_job(self, job_id: str, owner: str) -> None:
-        found = await asyncio.to_thread(self._jobs.load, job_id)
+        """404 unless it is the caller's job; 409 until it has ended with pages to read (cheap:
+        the job's record is not loaded)."""
+        found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
         if found is None or found[1] != owner:
             raise no_job(job_id)
-        self._check_downloadable(found[0])
+        if found[0] not in FINAL_STATUSES:
+            raise ApiError(409, f"The job is {found[0]}; ask about it once its status is done.")
+        done, _ = await asyncio.to_thread(self._jobs.counts, job_id)
+        if done == 0:
+            raise ApiError(409, "The job ended without any page read: there is nothing to ask about.")
 
     async def _check_chat_rate(self, caller: Caller) -> None:
         limit, now = self._settings.chat_messages_per_minute, datetime.now(UTC)
