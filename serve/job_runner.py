@@ -44,11 +44,13 @@ class JobRunner:
         threading.Thread(target=self._keep_leases, name="job-leases", daemon=True).start()
 
     def _keep_leases(self) -> None:
-        """Renew the leases of the jobs held here, and fail the jobs nobody holds any more."""
+        """Renew the leases of the jobs held here, and fail the jobs nobody holds any more (and
+        keep the queue-depth gauge current while no job comes or goes)."""
         every = self._settings.job_lease_seconds / 4
         while True:
             try:
                 self._store.renew_leases(list(self._held))
+                metrics.queue_depth(self._store.queued_pages())
                 for job_id in self._store.fail_lost_jobs(self._settings.job_lease_seconds):
                     logger.warning("Job %s was lost (no runner renewed its lease); failed it", job_id)
             except Exception:  # Redis away for a moment: try again next round
