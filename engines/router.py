@@ -31,6 +31,7 @@ kana "ja"...), else the script's name ("Latin", "Cyrillic", "Arabic", "Devanagar
 
 import threading
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 
@@ -157,6 +158,12 @@ class CpuRouter:
             trusted = read.confidence >= MIN_REREAD_CONFIDENCE and script_share(read.text, script) >= MIN_SCRIPT_SHARE
             if trusted or _too_few_chars(block):
                 block.text, block.confidence = read.text, read.confidence
+
+
+def cpu_router(cache_dir: Path, threads: int, det_limit_side_len: int) -> CpuRouter:
+    """The CPU tier's engines behind the router, as the service's OCR replicas and the bulk
+    converter's actors both load them."""
+    return CpuRouter(PaddleCpuEngine(cache_dir, threads, det_limit_side_len), TesseractEngine())
 
 
 def _rotation(osd: Orientation | None) -> int:

@@ -118,13 +118,10 @@ class OcrActor:
 
     def recognize(self, image: np.ndarray, language: str):
         if self._router is None:
-            from engines.paddle_cpu import PaddleCpuEngine
-            from engines.router import CpuRouter
-            from engines.tesseract_cpu import TesseractEngine
+            from engines.router import cpu_router  # loads the engines' libraries: only in the actor
 
             settings = self._settings
-            paddle = PaddleCpuEngine(settings.model_cache_dir, self._threads, settings.det_limit_side_len)
-            self._router = CpuRouter(paddle, TesseractEngine())
+            self._router = cpu_router(settings.model_cache_dir, self._threads, settings.det_limit_side_len)
         return self._router.recognize(image, language)
 
 

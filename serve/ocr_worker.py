@@ -8,9 +8,7 @@ import numpy as np
 from ray import serve
 
 from configs.settings import Settings
-from engines.paddle_cpu import PaddleCpuEngine
-from engines.router import CpuRouter
-from engines.tesseract_cpu import TesseractEngine
+from engines.router import cpu_router
 from engines.types import PageResult
 from pipelines import metrics
 
@@ -19,8 +17,7 @@ from pipelines import metrics
 class CpuOcr:
     def __init__(self, settings: Settings, replica_cpus: float) -> None:
         threads = settings.ocr_threads or max(1, int(replica_cpus))
-        paddle = PaddleCpuEngine(settings.model_cache_dir, threads, settings.det_limit_side_len)
-        self._engine = CpuRouter(paddle, TesseractEngine())
+        self._engine = cpu_router(settings.model_cache_dir, threads, settings.det_limit_side_len)
         # One page at a time per engine: the next request waits here, already delivered.
         self._lock = threading.Lock()
 
