@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,9 +43,30 @@ class Settings(BaseSettings):
     det_limit_side_len: int = Field(
         1600, description="Longest side the text detector sees; larger pages are scaled down for detection only."
     )
+    ocr_replica_max_rss_mb: int = Field(
+        4096,
+        description="A CPU-OCR replica whose resident memory exceeds this many MB fails its health check "
+        "and Serve replaces it (its page in flight is retried). 0: never.",
+    )
     ocr_threads: int | None = Field(
         None, description="ONNX Runtime threads per OCR replica. Unset: the replica's CPUs (`num_cpus`)."
     )
+    vlm_model_dir: str | None = Field(
+        None,
+        description="Folder of the vlm tier's model weights (Hugging Face layout: PaddleOCR-VL, dots.ocr or "
+        "olmOCR), on every node that runs a VLM replica; never downloaded. Unset: no vlm tier (503).",
+    )
+    vlm_backend: Literal["vllm", "transformers"] = Field(
+        "vllm", description="What runs the VLM: vLLM (GPU) or transformers (CPU or GPU; small deployments)."
+    )
+    vlm_model_profile: str | None = Field(
+        None, description="Prompts and output parsing: `paddleocr-vl`, `dots.ocr` or `olmocr`. Unset: from the model."
+    )
+    vlm_trust_remote_code: bool = Field(
+        False, description="Run the Python code of the model folder (dots.ocr needs it); only for folders you trust."
+    )
+    vlm_max_new_tokens: int = Field(4096, description="Most tokens the VLM writes for one page.")
+    vlm_max_batch_size: int = Field(32, description="Pages a VLM replica reads in one batch.")
     serve_config: Path = Field(
         DEFAULT_SERVE_CONFIG,
         description="Serve config whose deployment options (replica CPUs, autoscaling) the app uses.",

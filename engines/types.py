@@ -26,7 +26,11 @@ class PageResult:
     blocks: list[Block] = field(default_factory=list)
     language: str | None = None
     rotation: int = 0
-    engine: str | None = None  # what read it: "paddle", "tesseract", "paddle+tesseract"
+    engine: str | None = None  # what read it: "paddle", "tesseract", "paddle+tesseract", "vlm:<model>"
+    # Set by engines that write the page's Markdown and tables themselves (the VLM); otherwise the
+    # page's structure is worked out from the blocks' geometry (pipelines/structure.py).
+    markdown: str | None = None
+    tables: list[list[list[str]]] | None = None  # each table's rows of cell texts
 
     def to_dict(self) -> dict:
         return asdict(self)

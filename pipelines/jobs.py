@@ -4,7 +4,7 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from engines.types import PageResult
+from engines.types import Block, PageResult
 from exports.markdown import page_markdown, page_text
 from pipelines.structure import page_structure
 
@@ -35,8 +35,7 @@ def new_job(
 def page_record(index: int, result: PageResult, source: str) -> dict:
     """One entry of `pages[]`: blocks in reading order, the page's text, Markdown, tables and
     size, and `source` (`ocr` or `text_layer`), the method that produced it."""
-    structure = page_structure(result.blocks)
-    return {
+    record = {
         "index": index,
         "source": source,
         "engine": result.engine if source == "ocr" else "pymupdf",
@@ -44,11 +43,34 @@ def page_record(index: int, result: PageResult, source: str) -> dict:
         "rotation": result.rotation,
         "width": result.width,
         "height": result.height,
+    }
+    return record | (_written_by_engine(result) if result.markdown is not None else _from_geometry(result))
+
+
+def _from_geometry(result: PageResult) -> dict:
+    structure = page_structure(result.blocks)
+    return {
         "text": page_text(structure.elements),
         "markdown": page_markdown(structure.elements),
-        "blocks": [{"text": b.text, "bbox": _rounded(b.bbox), "confidence": b.confidence} for b in structure.blocks],
+        "blocks": _block_dicts(structure.blocks),
         "tables": [{"bbox": _rounded(table.bbox), "rows": table.rows} for table in structure.tables],
     }
+
+
+def _written_by_engine(result: PageResult) -> dict:
+    """The engine's own Markdown and tables; blocks in the engine's reading order. Its tables
+    come without boxes: the page's box stands for them."""
+    page_box = [0.0, 0.0, float(result.width), float(result.height)]
+    return {
+        "text": "\n".join(block.text for block in result.blocks),
+        "markdown": result.markdown,
+        "blocks": _block_dicts(result.blocks),
+        "tables": [{"bbox": page_box, "rows": rows} for rows in result.tables or []],
+    }
+
+
+def _block_dicts(blocks: list[Block]) -> list[dict]:
+    return [{"text": b.text, "bbox": _rounded(b.bbox), "confidence": b.confidence} for b in blocks]
 
 
 def _rounded(bbox: list[float]) -> list[float]:

@@ -20,7 +20,7 @@ from ray.serve.handle import DeploymentHandle
 
 from pipelines.documents import Limits
 from pipelines.job_store import JobStore, redis_client
-from pipelines.pages import PageOptions, run_upload_pages
+from pipelines.pages import PageOptions, ocr_submit, run_upload_pages
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,8 @@ def plan_blocks(indices: list[int], likely_text_layer: list[bool], sizes: BlockS
 def _process_block(batch: dict[str, np.ndarray], upload: ray.ObjectRef, job: PageJob, ocr: DeploymentHandle) -> dict:
     indices = [int(index) for pages in batch["pages"] for index in pages]
     store = JobStore(redis_client(job.redis_url), job.ttl_seconds)
-    run_upload_pages(job.job_id, ray.get(upload), job.limits, indices, store, ocr.recognize.remote, job.options)
+    submit = ocr_submit(ocr, job.options.task)
+    run_upload_pages(job.job_id, ray.get(upload), job.limits, indices, store, submit, job.options)
     return {"pages": batch["pages"]}
 
 

@@ -20,6 +20,7 @@ from pipelines.documents import Document, DocumentError, Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.job_store import JobStore
 from pipelines.jobs import failed_page_record, page_record
+from pipelines.translation import Translator
 
 
 class PendingOcr(Protocol):
@@ -34,13 +35,21 @@ class PendingOcr(Protocol):
 OcrSubmit = Callable[[np.ndarray, str], PendingOcr]
 
 
+def ocr_submit(reader, task: str) -> OcrSubmit:
+    """Calls of a reading deployment's `recognize(image, language, task)` (the CPU-OCR or the VLM
+    replicas' handle)."""
+    return lambda image, language: reader.recognize.remote(image, language, task)
+
+
 @dataclass(frozen=True)
 class PageOptions:
     language: str = "auto"
     tier: str = "cpu"
-    force_ocr: bool = False
+    force_ocr: bool = False  # OCR pages that have a text layer too (the vlm tier always does)
     retries: int = 2
     window: int = 2
+    task: str = "ocr"  # the VLM's task (pipelines/options.py); the cpu tier has one way to read
+    translator: Translator | None = None
 
 
 @dataclass
@@ -131,6 +140,8 @@ def run_pages(
     todo = [index for index in indices if index not in written]
     records = process_pages(document, todo, submit, options, keep_going=_still_processing(store, job_id))
     for record in records:
+        if options.translator is not None:
+            record = options.translator.translate_record(record)
         if not store.write_page(job_id, record):
             records.close()
             return

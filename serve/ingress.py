@@ -31,9 +31,10 @@ from pipelines.errors import describe_error
 from pipelines.idempotency import IdempotencyError, IdempotencyKeys, document_digest
 from pipelines.job_store import EXPORTS_KEPT, JobStore, redis_client
 from pipelines.jobs import FINAL_STATUSES, new_job
-from pipelines.options import TOOLS, VLM_UNAVAILABLE, OptionError, parse_options
+from pipelines.options import TOOLS, Capabilities, JobOptions, OptionError, parse_options
 from pipelines.page_selection import PageSelectionError, select_pages
 from pipelines.pages import PageOptions
+from pipelines.translation import Translator
 from serve.api_errors import ApiError, check_plan_cap, install_error_handlers, no_job, out_of_credits
 from serve.callers import Caller, caller_for, trusted_networks
 from serve.request_fields import SUBMIT_FORM, chat_message, form_flag, form_text
@@ -41,6 +42,9 @@ from serve.upload import UploadTooLarge, read_form
 
 # For Retry-After: roughly how long one queued page takes to drain on a small deployment.
 _SECONDS_PER_QUEUED_PAGE = 4
+NO_TRANSLATION_MODEL = (
+    "tool=translate needs a language model, and this server has none (OCRCHAT_CHAT_LLM_URL is unset)."
+)
 
 
 app = FastAPI(
@@ -61,9 +65,11 @@ def _chat_model(settings: Settings) -> ChatModel | None:
 @serve.deployment(name="Ingress")
 @serve.ingress(app)
 class Ingress:
-    def __init__(self, runner: DeploymentHandle, settings: Settings) -> None:
+    def __init__(self, runner: DeploymentHandle, settings: Settings, vlm_missing: str | None) -> None:
+        """`vlm_missing`: why this deployment has no vlm tier (None: it has one)."""
         self._runner = runner
         self._settings = settings
+        self._serves = Capabilities(vlm_missing, None if settings.chat_llm_url else NO_TRANSLATION_MODEL)
         self._redis = Redis.from_url(settings.effective_redis_url)
         store_client = redis_client(settings.effective_redis_url)
         binary_client = redis_client(settings.effective_redis_url, decode_responses=False)
@@ -112,7 +118,9 @@ class Ingress:
         fields = {name: form_text(form, name) for name in ("tier", "language", "tool", "translate_to", "pages")}
         force_ocr = form_flag(form, "force_ocr")
         try:
-            options = parse_options(fields["tier"], fields["language"], fields["tool"], fields["translate_to"])
+            options = parse_options(
+                fields["tier"], fields["language"], fields["tool"], fields["translate_to"], self._serves
+            )
         except OptionError as exc:
             raise HTTPException(exc.status, str(exc)) from exc
         data = await upload.read()
@@ -143,11 +151,22 @@ class Ingress:
             await asyncio.to_thread(self._metering.refund, meter.key, meter.field, len(indices) * page_credits)
             raise
         metrics.upload_accepted(len(data))
-        page_options = PageOptions(
-            language=options.language, tier=options.tier, force_ocr=force_ocr, retries=self._settings.page_retries
-        )
+        page_options = self._page_options(options, force_ocr)
         await self._dispatch(job["uuid"], data, indices, page_options, caller, key)
         return await self._own_job(job["uuid"], owner)
+
+    def _page_options(self, options: JobOptions, force_ocr: bool) -> PageOptions:
+        """How the runner processes the pages. The vlm tier reads every page with the model, text
+        layer or not: its Markdown and tables are what the caller pays for."""
+        model = _chat_model(self._settings)
+        return PageOptions(
+            language=options.language,
+            tier=options.tier,
+            force_ocr=force_ocr or options.tier == "vlm",
+            retries=self._settings.page_retries,
+            task=options.task,
+            translator=Translator(model, options.translate_to) if model and options.translate_to else None,
+        )
 
     async def _dispatch(
         self, job_id: str, data: bytes, indices: list[int], options: PageOptions, caller: Caller, key: str | None
@@ -265,16 +284,19 @@ class Ingress:
         return {
             "tiers": {
                 "cpu": {"available": True, "engines": ["paddle", "tesseract", "pymupdf"]},
-                "vlm": {"available": False, "reason": VLM_UNAVAILABLE},
+                "vlm": {"available": self._serves.vlm_missing is None, "reason": self._serves.vlm_missing},
             },
-            "tools": {
-                slug: {"description": tool.description, "available": tool.needs is None, "needs": tool.needs}
-                for slug, tool in TOOLS.items()
-            },
+            "tools": {slug: self._tool_capability(slug) for slug in TOOLS},
             "languages": {"count": len(LANGUAGES), "auto": True, "list": "/api/v1/languages/"},
             "formats": list(FORMATS),
             "chat": {"mode": "extractive" if self._chat_model_url is None else "language_model"},
         }
+
+    def _tool_capability(self, slug: str) -> dict:
+        tool = TOOLS[slug]
+        missing = self._serves.vlm_missing if tool.vlm_only else None
+        missing = missing or (self._serves.translation_missing if tool.translates else None)
+        return {"description": tool.description, "available": missing is None, "reason": missing}
 
     @app.get("/api/v1/account/", summary="The caller's plan and usage")
     async def account(self, request: Request) -> dict:

@@ -22,7 +22,7 @@ from pipelines.documents import Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.job_store import JobStore, redis_client
 from pipelines.page_dataset import BlockSizes, PageJob, plan_blocks, run_page_dataset
-from pipelines.pages import PageOptions, run_upload_pages
+from pipelines.pages import PageOptions, ocr_submit, run_upload_pages
 from serve.priority_slots import PrioritySlots
 
 logger = logging.getLogger("ray.serve")
@@ -34,8 +34,10 @@ _make_searchable_pdf = ray.remote(num_cpus=0, max_retries=1)(searchable_pdf)
 
 @serve.deployment(name="JobRunner")
 class JobRunner:
-    def __init__(self, ocr: DeploymentHandle, settings: Settings) -> None:
+    def __init__(self, ocr: DeploymentHandle, vlm: DeploymentHandle | None, settings: Settings) -> None:
+        """`ocr`: the CPU-OCR replicas; `vlm`: the VLM replicas, None where there are none."""
         self._ocr = ocr
+        self._vlm = vlm
         self._settings = settings
         self._store = JobStore(redis_client(settings.effective_redis_url), settings.result_ttl_seconds)
         self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
@@ -79,11 +81,12 @@ class JobRunner:
         if not self._store.start(job_id):
             return  # cancelled while pending, or expired
         try:
+            reader = self._reader(options.tier)
             if here:
-                submit = self._ocr.recognize.remote
+                submit = ocr_submit(reader, options.task)
                 run_upload_pages(job_id, ray.get(upload), self._limits, indices, self._store, submit, options)
             else:
-                self._run_dataset(job_id, upload, indices, options)
+                self._run_dataset(job_id, upload, indices, options, reader)
         except Exception as exc:  # the job fails with a message; the replica keeps serving
             logger.exception("Job %s failed", job_id)
             self._store.fail(job_id, f"The job failed: {describe_error(exc)}")
@@ -92,6 +95,13 @@ class JobRunner:
             self._store.finish(job_id)
         metrics.job_ended(self._store.status(job_id) or "deleted")
         metrics.queue_depth(self._store.queued_pages())
+
+    def _reader(self, tier: str) -> DeploymentHandle:
+        if tier == "vlm":
+            if self._vlm is None:  # the ingress refuses such jobs; a job from before a redeploy may come
+                raise RuntimeError("the vlm tier is not deployed")
+            return self._vlm
+        return self._ocr
 
     def _save_searchable_pdf(self, job_id: str, upload: ray.ObjectRef) -> None:
         """Make the `pdf` export while the upload is still here; the job is done without it
@@ -106,7 +116,9 @@ class JobRunner:
             return
         self._store.save_export(job_id, "pdf", pdf)
 
-    def _run_dataset(self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions) -> None:
+    def _run_dataset(
+        self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions, reader: DeploymentHandle
+    ) -> None:
         settings = self._settings
         document = open_document(ray.get(upload), self._limits)
         try:
@@ -116,4 +128,4 @@ class JobRunner:
         sizes = BlockSizes(settings.ocr_pages_per_block, settings.text_layer_pages_per_block)
         blocks = plan_blocks(indices, likely_text_layer, sizes, settings.parallel_blocks_per_job)
         job = PageJob(job_id, settings.effective_redis_url, settings.result_ttl_seconds, self._limits, options)
-        run_page_dataset(upload, blocks, job, self._ocr, settings.parallel_blocks_per_job)
+        run_page_dataset(upload, blocks, job, reader, settings.parallel_blocks_per_job)

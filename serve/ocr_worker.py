@@ -1,6 +1,8 @@
 """The CPU-OCR deployment: the PP-OCR and Tesseract engines behind the language router, loaded
 once per replica."""
 
+import logging
+import resource
 import threading
 import time
 
@@ -12,17 +14,31 @@ from engines.router import cpu_router
 from engines.types import PageResult
 from pipelines import metrics
 
+logger = logging.getLogger("ray.serve")
+
+
+def resident_mb() -> float:
+    """This process's resident memory now (Linux `/proc`; the peak where there is none)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+        return pages * resource.getpagesize() / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 
 @serve.deployment(name="CpuOcr")
 class CpuOcr:
     def __init__(self, settings: Settings, replica_cpus: float) -> None:
         threads = settings.ocr_threads or max(1, int(replica_cpus))
         self._engine = cpu_router(settings.model_cache_dir, threads, settings.det_limit_side_len)
+        self._max_rss_mb = settings.ocr_replica_max_rss_mb
         # One page at a time per engine: the next request waits here, already delivered.
         self._lock = threading.Lock()
 
-    def recognize(self, image: np.ndarray, language: str = "auto") -> PageResult:
-        """Read a page with the engine that reads `language` best (`auto`: detected per page)."""
+    def recognize(self, image: np.ndarray, language: str = "auto", task: str = "ocr") -> PageResult:
+        """Read a page with the engine that reads `language` best (`auto`: detected per page).
+        `task` is the VLM's (pipelines/options.py): the cpu tier has one way to read a page."""
         with self._lock:
             start = time.perf_counter()
             result = self._engine.recognize(image, language)
@@ -31,3 +47,11 @@ class CpuOcr:
 
     def ping(self) -> bool:
         return True
+
+    def check_health(self) -> None:
+        """Serve calls this every `health_check_period_s`; raising makes it replace the replica,
+        which is how a replica that grew past `ocr_replica_max_rss_mb` is recycled."""
+        rss = resident_mb()
+        if self._max_rss_mb and rss > self._max_rss_mb:
+            logger.warning("CpuOcr replica uses %.0f MB > %d MB: asking Serve to replace it", rss, self._max_rss_mb)
+            raise RuntimeError(f"resident memory {rss:.0f} MB exceeds {self._max_rss_mb} MB")

@@ -80,8 +80,9 @@ def test_capabilities_say_what_this_deployment_serves(client):
     capabilities = client.get("/api/v1/capabilities/").json()
     assert capabilities["tiers"]["cpu"]["available"] and not capabilities["tiers"]["vlm"]["available"]
     assert capabilities["tools"]["extract-tables"]["available"]
-    assert capabilities["tools"]["handwriting-to-text"] == {
-        "description": "Handwriting, read by the vlm tier.", "available": False, "needs": "the vlm tier"}  # fmt: skip
+    handwriting, translate = capabilities["tools"]["handwriting-to-text"], capabilities["tools"]["translate"]
+    assert not handwriting["available"] and "OCRCHAT_VLM_MODEL_DIR" in handwriting["reason"]
+    assert not translate["available"] and "OCRCHAT_CHAT_LLM_URL" in translate["reason"]
     assert capabilities["languages"]["count"] >= 100 and "pdf" in capabilities["formats"]
     assert capabilities["chat"]["mode"] == "extractive"
     vlm = submit(client, data_file("phototest.tif"), tier="vlm")

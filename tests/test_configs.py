@@ -1,7 +1,6 @@
 """The Serve configs are valid for Serve itself, name only deployments the app builds, and the
 app builder uses their options."""
 
-import re
 from pathlib import Path
 
 import pytest
@@ -27,13 +26,8 @@ HOSTS = {LAPTOP.name: "127.0.0.1", CPU_CLUSTER.name: "0.0.0.0", GPU_CLUSTER.name
 REPLICA_RESOURCES = {
     LAPTOP.name: {"Ingress": (0, None), "JobRunner": (0, None), "CpuOcr": (2, None)},
     CPU_CLUSTER.name: {"Ingress": (0.5, None), "JobRunner": (0.5, None), "CpuOcr": (2, None)},
-    GPU_CLUSTER.name: {"Ingress": (0.5, None), "JobRunner": (0.5, None), "CpuOcr": (2, None)},
+    GPU_CLUSTER.name: {"Ingress": (0.5, None), "JobRunner": (0.5, None), "CpuOcr": (2, None), "VlmOcr": (1, 1)},
 }
-# Deployments written out as comments until the app builds them (Serve fails a deploy whose
-# config names a deployment the app lacks): (num_cpus, num_gpus) per replica.
-PLANNED_RESOURCES = {"VlmOcr": (1, 1)}
-
-_PLANNED_BLOCK = re.compile(r"^( *)# --- (\w+): uncomment.*?\n(.*?)^ *# --- end \2 ---", re.M | re.S)
 
 
 def load(path: Path) -> dict:
@@ -49,18 +43,6 @@ def deployments(config: dict) -> dict[str, dict]:
     return {d["name"]: d for d in app_config(config).get("deployments", [])}
 
 
-def planned_deployments(text: str) -> dict[str, dict]:
-    """Deployments kept as commented-out blocks between `# --- <Name>: uncomment ...` and
-    `# --- end <Name> ---` lines, parsed as they would be once uncommented."""
-    planned = {}
-    for indent, name, block in _PLANNED_BLOCK.findall(text):
-        lines = [line[len(indent) :] for line in block.splitlines()]
-        assert all(line.startswith("#") for line in lines), f"{name}: every line of the block is a comment"
-        (deployment,) = yaml.safe_load("\n".join(line[2:] for line in lines))
-        planned[deployment["name"]] = deployment
-    return planned
-
-
 def app_deployments(app: Application) -> dict:
     """Name -> bound deployment, for every deployment reachable from the ingress."""
     found, todo = {}, [app]
@@ -71,10 +53,15 @@ def app_deployments(app: Application) -> dict:
     return found
 
 
-def build(path: Path) -> Application:
+def build(path: Path, **overrides) -> Application:
     from serve.app import build_app
 
-    args = {**(app_config(load(path)).get("args") or {}), "serve_config": path, "redis_url": "redis://127.0.0.1:1/0"}
+    args = {
+        **(app_config(load(path)).get("args") or {}),
+        "serve_config": path,
+        "redis_url": "redis://127.0.0.1:1/0",
+        **overrides,
+    }
     return build_app(args)
 
 
@@ -151,22 +138,52 @@ def test_cluster_configs_are_redundant_and_keep_the_ocr_replicas_busy(path):
     assert in_flight >= ocr["autoscaling_config"]["max_replicas"] * ocr["max_ongoing_requests"]
 
 
-def test_planned_vlm_deployment_is_a_valid_scale_to_zero_gpu_deployment():
-    text = GPU_CLUSTER.read_text()
-    planned = planned_deployments(text)
-    assert set(planned) == set(PLANNED_RESOURCES)
-    vlm = planned["VlmOcr"]
-    DeploymentSchema.model_validate(vlm)
+def test_gpu_config_deploys_a_scale_to_zero_vlm_tier_and_the_builder_binds_it():
     config = load(GPU_CLUSTER)
-    app_config(config)["deployments"].append(vlm)
-    ServeDeploySchema.model_validate(config)
+    vlm = deployments(config)["VlmOcr"]
+    DeploymentSchema.model_validate(vlm)
     _check_scaling("VlmOcr", vlm)
-    assert _resources(vlm) == PLANNED_RESOURCES["VlmOcr"]
+    assert _resources(vlm) == REPLICA_RESOURCES[GPU_CLUSTER.name]["VlmOcr"]
     assert vlm["autoscaling_config"]["min_replicas"] == 0  # no GPU held while nobody asks for the vlm tier
     assert vlm["max_ongoing_requests"] >= 16  # vLLM batches the pages a replica holds
-    # Not deployable yet: the app does not build it (Serve would fail the whole deploy).
-    assert "VlmOcr" not in app_deployments(build(GPU_CLUSTER))
-    assert "VlmOcr" not in deployments(load(GPU_CLUSTER))
+    args = app_config(config)["args"]
+    assert args["vlm_model_dir"] and args["vlm_backend"] == "vllm"
+    # Bound because the config names it (GPU in this process or not), with the config's
+    # options; the Ingress is given no reason for a missing vlm tier.
+    app = build(GPU_CLUSTER)
+    bound = app_deployments(app)
+    assert "VlmOcr" in bound
+    deployment = bound["VlmOcr"]
+    autoscaling = deployment._deployment_config.autoscaling_config
+    assert autoscaling.min_replicas == autoscaling.initial_replicas == 0
+    assert autoscaling.max_replicas == vlm["autoscaling_config"]["max_replicas"]
+    assert autoscaling.target_ongoing_requests == vlm["autoscaling_config"]["target_ongoing_requests"]
+    assert deployment._deployment_config.max_ongoing_requests == vlm["max_ongoing_requests"]
+    assert deployment.ray_actor_options["num_gpus"] == vlm["ray_actor_options"]["num_gpus"]
+    assert deployment.ray_actor_options["num_cpus"] == vlm["ray_actor_options"]["num_cpus"]
+    (settings,) = deployment.init_args
+    assert settings.vlm_model_dir == args["vlm_model_dir"]
+    assert app._bound_deployment.init_args[2] is None  # the Ingress's reason for no vlm tier
+
+
+def test_builder_refuses_a_config_with_vlmocr_but_no_model_dir():
+    # Deploying VlmOcr without weights would fail every replica at start; fail the deploy instead.
+    with pytest.raises(ValueError, match="OCRCHAT_VLM_MODEL_DIR"):
+        build(GPU_CLUSTER, vlm_model_dir=None)
+
+
+def test_builder_binds_no_vlm_without_a_gpu_when_the_config_names_none(monkeypatch):
+    # The laptop config names no VlmOcr and there is no GPU (ray not initialised: _cluster_gpus()
+    # is 0; patched because other test files start a local Ray in this process): a replica
+    # asking for a GPU would wait forever, so none is bound and the Ingress says why.
+    import serve.app
+
+    monkeypatch.setattr(serve.app.ray, "is_initialized", lambda: False)
+    assert serve.app._cluster_gpus() == 0
+    app = build(LAPTOP, vlm_model_dir="/models/paddleocr-vl")
+    assert "VlmOcr" not in app_deployments(app)
+    reason = app._bound_deployment.init_args[2]
+    assert "no GPU" in reason
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)

@@ -13,7 +13,7 @@ import yaml
 from ray.serve.schema import ServeDeploySchema
 
 from configs.settings import Settings
-from tests.test_configs import GPU_CLUSTER, PLANNED_RESOURCES, deployments, planned_deployments
+from tests.test_configs import GPU_CLUSTER, REPLICA_RESOURCES, app_config, deployments
 
 ROOT = Path(__file__).parent.parent
 KUBERAY = ROOT / "configs" / "kuberay"
@@ -116,8 +116,9 @@ def test_serve_config_v2_is_the_gpu_cluster_config_and_passes_serves_schema():
     config = serve_config()
     ServeDeploySchema.model_validate(config)
     assert config == yaml.safe_load(GPU_CLUSTER.read_text())
-    # The commented-out VlmOcr block travels too, ready to be uncommented in both places.
-    assert planned_deployments(ray_service()["spec"]["serveConfigV2"]) == planned_deployments(GPU_CLUSTER.read_text())
+    # Comments included: the copy is the file from `proxy_location` on, indented.
+    text = GPU_CLUSTER.read_text()
+    assert ray_service()["spec"]["serveConfigV2"] == text[text.index("proxy_location:") :]
 
 
 def test_ray_version_matches_the_image():
@@ -140,7 +141,9 @@ def test_cpu_group_holds_every_cpu_replica_at_full_scale():
     needed = 0.0
     for name, deployment in options.items():
         cpus, gpus = resources_of(deployment)
-        assert gpus == 0, f"{name} needs a GPU: it belongs on the GPU group"
+        if gpus:
+            assert name == "VlmOcr", f"{name} needs a GPU"  # on the GPU group (its own test)
+            continue
         assert cpus <= pod_cpus, f"a {name} replica does not fit a CPU pod"
         needed += cpus * most_replicas(deployment)
     # OCR replicas pack whole into pods; the 0.5-CPU ones fill the gaps.
@@ -153,14 +156,14 @@ def test_cpu_group_holds_every_cpu_replica_at_full_scale():
     assert quantity(resources["requests"]["cpu"]) == quantity(resources["limits"]["cpu"]) == pod_cpus
 
 
-def test_gpu_group_fits_the_planned_vlm_replicas_and_keeps_cpu_ocr_away():
+def test_gpu_group_fits_the_vlm_replicas_and_keeps_cpu_ocr_away():
     gpu_group = pod_groups()[GPU_GROUP]
     pod_cpus, pod_gpus = ray_resources(gpu_group)
     resources = ray_container(gpu_group)["resources"]
     assert quantity(resources["limits"]["nvidia.com/gpu"]) == quantity(resources["requests"]["nvidia.com/gpu"])
     assert pod_gpus == quantity(resources["limits"]["nvidia.com/gpu"]) >= 1
-    vlm = planned_deployments(ray_service()["spec"]["serveConfigV2"])["VlmOcr"]
-    cpus, gpus = PLANNED_RESOURCES["VlmOcr"]
+    vlm = deployments(serve_config())["VlmOcr"]
+    cpus, gpus = REPLICA_RESOURCES[GPU_CLUSTER.name]["VlmOcr"]
     assert resources_of(vlm) == (cpus, gpus)
     assert cpus <= pod_cpus and gpus <= pod_gpus
     assert gpu_group["maxReplicas"] * math.floor(pod_gpus / gpus) >= most_replicas(vlm)
@@ -170,6 +173,25 @@ def test_gpu_group_fits_the_planned_vlm_replicas_and_keeps_cpu_ocr_away():
     assert resources_of(deployments(serve_config())["CpuOcr"])[0] > pod_cpus
     # The container keeps real CPUs beyond what Ray schedules, for the model server.
     assert quantity(resources["limits"]["cpu"]) >= pod_cpus
+
+
+def test_only_gpu_pods_mount_the_vlm_model_read_only_where_vlm_model_dir_points():
+    model_dir = Path(app_config(serve_config())["args"]["vlm_model_dir"])
+    for name, group in pod_groups().items():
+        spec = group["template"]["spec"]
+        claims = {v["name"]: v["persistentVolumeClaim"] for v in spec["volumes"] if "persistentVolumeClaim" in v}
+        mounts = {m["name"]: m for m in ray_container(group)["volumeMounts"]}
+        if name != GPU_GROUP:
+            assert not claims, name  # the model stays off the head and CPU pods
+            continue
+        (volume,) = claims  # the one model volume
+        assert claims[volume] == {"claimName": "ocrchat-vlm-model", "readOnly": True}
+        mount = mounts[volume]
+        assert mount.get("readOnly") is True
+        assert model_dir.is_relative_to(mount["mountPath"]) and model_dir != Path(mount["mountPath"])
+        # The GPU pods keep the mounts every Ray pod has (logs, /dev/shm).
+        head = ray_container(pod_groups()["head"])["volumeMounts"]
+        assert all(m in mounts.values() for m in head)
 
 
 def test_every_ray_pod_runs_the_same_image_with_the_same_settings():
