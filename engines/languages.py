@@ -19,6 +19,7 @@ AUTO = "auto"
 PADDLE = "paddle"
 TESSERACT = "tesseract"
 WHERE_TO_LOOK = "see GET /api/v1/languages/ or the README's Languages section"
+MAX_QUOTED = 40  # characters of an unknown code quoted in the error
 
 # Scripts whose languages paddle reads best (see the module docstring).
 PADDLE_SCRIPTS = frozenset({"Latin", "Han", "Japanese"})
@@ -227,7 +228,8 @@ def normalize_language(code: str) -> str:
     if key == AUTO:
         return AUTO
     if key not in _BY_CODE:
-        raise ValueError(f"Unsupported language {code!r}: {WHERE_TO_LOOK} for the supported codes, or use 'auto'.")
+        shown = code if len(code) <= MAX_QUOTED else code[:MAX_QUOTED] + "..."  # never echo a huge value whole
+        raise ValueError(f"Unsupported language {shown!r}: {WHERE_TO_LOOK} for the supported codes, or use 'auto'.")
     return _BY_CODE[key]
 
 

@@ -44,11 +44,13 @@ def job_export(job: dict, name: str) -> bytes | Iterator[str]:
 
 
 def download_name(upload_name: str, extension: str) -> str:
-    """The upload's name without folders, control or reserved characters, with the export's
-    extension: `Q3 report.pdf` -> `Q3 report.docx`."""
+    """The upload's name without folders, control, format or reserved characters, with the export's
+    extension: `Q3 report.pdf` -> `Q3 report.docx`. Format characters (Unicode category Cf) are
+    dropped: `invoice<U+202E>gnp.docx`, with a right-to-left override, shows as `invoicexcod.exe`."""
     base = upload_name.replace("\\", "/").rsplit("/", 1)[-1]
     stem = base.rsplit(".", 1)[0] if "." in base.strip(".") else base
-    stem = _UNSAFE.sub("_", unicodedata.normalize("NFC", stem)).strip(" ._")[:150]
+    stem = "".join(char for char in unicodedata.normalize("NFC", stem) if unicodedata.category(char) != "Cf")
+    stem = _UNSAFE.sub("_", stem).strip(" ._")[:150]
     return f"{stem or 'document'}.{extension}"
 
 

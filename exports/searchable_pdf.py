@@ -4,7 +4,10 @@ invisible text layer whose words lie where they appear on the page.
 PDF pages are kept as they are when they need no text layer (their own is sound, or they failed),
 and when they draw no text (scans: the layer is laid over them). An OCRed page that draws text has a
 broken layer, or the user forced OCR: it is replaced by its rendering, so that text extraction does
-not return its old layer along with the new one. An image becomes one page per frame.
+not return its old layer along with the new one. A PDF that MuPDF repaired and cannot rewrite has
+all its pages replaced by their renderings, each with the text read on it. An image becomes one page
+per frame; a failed frame that does not decode becomes a blank page of its size, so that the pages
+stay the job's.
 
 The text of a page is written on a page of a scratch PDF, upright, each line scaled to span its box,
 and laid over the page as a Form XObject.
@@ -16,7 +19,7 @@ import pymupdf
 from PIL import Image, ImageOps
 
 from exports import fonts
-from pipelines.documents import MUPDF_LOCK, sniff_type
+from pipelines.documents import MUPDF_ERRORS, MUPDF_LOCK, sniff_type, to_8_bits
 
 # Image types that a PDF embeds as they are; other images are re-encoded as PNG.
 EMBEDDED_AS_IS = ("jpeg", "png")
@@ -34,6 +37,9 @@ POINTS_PER_INCH = 72
 # Pages replaced by their rendering are JPEG, encoded by Pillow (10 times as fast as MuPDF's encoder).
 RASTER_JPEG_QUALITY = 75
 INVISIBLE = 3  # PDF text render mode: neither fill nor stroke
+# What Pillow raises for a frame it cannot read.
+FRAME_ERRORS = (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError)
+DEFAULT_PAGE_SIZE = (612.0, 792.0)  # points (US Letter): a failed PDF page whose size cannot be read
 
 
 def searchable_pdf(document: bytes, pages: list[dict], dpi: int) -> bytes:
@@ -45,50 +51,95 @@ def searchable_pdf(document: bytes, pages: list[dict], dpi: int) -> bytes:
     if not pages:
         raise ValueError("A searchable PDF needs at least one page.")
     with MUPDF_LOCK:
-        output = _pdf_pages(document, pages, dpi) if kind == "pdf" else _image_pages(document, kind, pages, dpi)
+        if kind == "pdf":
+            output, rendered = _pdf_pages(document, pages, dpi)
+        else:
+            output, rendered = _image_pages(document, kind, pages, dpi), False
         try:
             _turn_upright(output, pages)
-            _add_text_layers(output, pages)
+            _add_text_layers(output, pages, rendered)
             return output.tobytes(garbage=3, deflate=True, use_objstms=True)
         finally:
             output.close()
 
 
-def _needs_text(record: dict) -> bool:
-    return record.get("source") == "ocr" and bool(record.get("blocks")) and bool(record.get("width"))
+def _needs_text(record: dict, rendered: bool) -> bool:
+    """Whether the page gets a text layer: an OCRed page, or any page read when every page was
+    replaced by its rendering (its own text layer is gone with it)."""
+    return (rendered or record.get("source") == "ocr") and bool(record.get("blocks")) and bool(record.get("width"))
 
 
 # ---- PDF input
 
 
-def _pdf_pages(document: bytes, pages: list[dict], dpi: int) -> pymupdf.Document:
-    """The selected pages of the PDF, the OCRed ones that draw text replaced by their rendering."""
+def _pdf_pages(document: bytes, pages: list[dict], dpi: int) -> tuple[pymupdf.Document, bool]:
+    """The selected pages of the PDF, the OCRed ones that draw text replaced by their rendering; or,
+    where MuPDF cannot rewrite the PDF (one it repaired), all of them rendered (then True)."""
     output = pymupdf.open(stream=document, filetype="pdf")
     indexes = [record["index"] for record in pages]
     if not all(0 <= index < output.page_count for index in indexes):
         count = output.page_count
         output.close()
         raise ValueError(f"Page indexes {indexes} are not all in a PDF of {count} pages.")
-    draws_text = [bool(output.get_page_fonts(index)) for index in indexes]
-    output.select(indexes)
+    try:
+        draws_text = [bool(output.get_page_fonts(index)) for index in indexes]
+        output.select(indexes)
+    except MUPDF_ERRORS:  # e.g. "not a dict (null)" on a repaired PDF: `output` may be half changed
+        output.close()
+        return _rendered_pages(document, pages, dpi), True
     for number, record in enumerate(pages):
         if record.get("source") == "ocr" and draws_text[number]:
             _rasterize(output, number, dpi)
-    return output
+    return output, False
 
 
 def _rasterize(pdf: pymupdf.Document, number: int, dpi: int) -> None:
     """Replace page `number` by an image of it (upright: the new page is not rotated)."""
     page = pdf[number]
+    width, height, image = page.rect.width, page.rect.height, _rendering(page, dpi)
+    pdf.delete_page(number)
+    page = pdf.new_page(number, width=width, height=height)
+    page.insert_image(page.rect, stream=image)
+
+
+def _rendered_pages(document: bytes, pages: list[dict], dpi: int) -> pymupdf.Document:
+    """A PDF of the renderings of the selected pages (upright). A failed page is rendered where it
+    renders within Pillow's decompression-bomb limit (it may have failed for its size), else blank, of
+    its size or, where even that is unreadable, of the page before's."""
+    source = pymupdf.open(stream=document, filetype="pdf")
+    output = pymupdf.open()
+    size = DEFAULT_PAGE_SIZE
+    try:
+        for record in pages:
+            failed = bool(record.get("error"))
+            try:
+                page = source[record["index"]]
+                size = _shrunk(page.rect.width, page.rect.height)
+                pixels = page.rect.width * page.rect.height * (dpi / POINTS_PER_INCH) ** 2
+                image = _rendering(page, dpi) if not failed or pixels <= Image.MAX_IMAGE_PIXELS else None
+            except MUPDF_ERRORS:
+                if not failed:
+                    raise
+                image = None
+            new_page = output.new_page(width=size[0], height=size[1])
+            if image is not None:
+                new_page.insert_image(new_page.rect, stream=image)
+    except BaseException:
+        output.close()
+        raise
+    finally:
+        source.close()
+    return output
+
+
+def _rendering(page: pymupdf.Page, dpi: int) -> bytes:
+    """The page as seen, as a JPEG image."""
     pixmap = page.get_pixmap(dpi=dpi, alpha=False, colorspace=pymupdf.csRGB)
     buffer = io.BytesIO()
     Image.frombytes("RGB", (pixmap.width, pixmap.height), pixmap.samples).save(
         buffer, format="JPEG", quality=RASTER_JPEG_QUALITY, optimize=True
     )
-    width, height = page.rect.width, page.rect.height
-    pdf.delete_page(number)
-    page = pdf.new_page(number, width=width, height=height)
-    page.insert_image(page.rect, stream=buffer.getvalue())
+    return buffer.getvalue()
 
 
 # ---- Image input
@@ -97,29 +148,76 @@ def _rasterize(pdf: pymupdf.Document, number: int, dpi: int) -> None:
 def _image_pages(document: bytes, kind: str, pages: list[dict], dpi: int) -> pymupdf.Document:
     """A PDF of the selected frames of the image, one page each."""
     output = pymupdf.open()
-    with Image.open(io.BytesIO(document)) as image:
-        frames = getattr(image, "n_frames", 1)
-        if not all(0 <= record["index"] < frames for record in pages):
-            raise ValueError(f"Page indexes are not all in an image of {frames} frames.")
-        as_is = document if kind in EMBEDDED_AS_IS and frames == 1 else None
-        for record in pages:
-            image.seek(record["index"])
-            _add_image_page(output, image, as_is, dpi)
+    try:
+        with Image.open(io.BytesIO(document)) as image:
+            frames = getattr(image, "n_frames", 1)
+            if not all(0 <= record["index"] < frames for record in pages):
+                raise ValueError(f"Page indexes are not all in an image of {frames} frames.")
+            as_is = document if kind in EMBEDDED_AS_IS and frames == 1 else None
+            first_size = _frame_page_size(image, dpi)
+            for record in pages:
+                if record.get("error"):
+                    _add_failed_frame_page(output, image, record["index"], as_is, first_size, dpi)
+                else:
+                    image.seek(record["index"])
+                    _add_image_page(output, image, as_is, dpi)
+    except BaseException:
+        output.close()
+        raise
     return output
 
 
-def _add_image_page(output: pymupdf.Document, frame: Image.Image, as_is: bytes | None, dpi: int) -> None:
-    """A page showing the frame upright (as OCR read it), sized from its resolution."""
-    orientation = frame.getexif().get(EXIF_ORIENTATION, 1)
+def _add_failed_frame_page(
+    output: pymupdf.Document,
+    image: Image.Image,
+    index: int,
+    as_is: bytes | None,
+    first_size: tuple[float, float],
+    dpi: int,
+) -> None:
+    """The page of a frame whose page failed: the frame where it decodes (OCR may have failed on a
+    sound frame), else a blank page of its size, or of the first frame's where even its header is
+    unreadable, so that the PDF's pages stay the job's. A frame over Pillow's decompression-bomb
+    limit (the page may have failed for its size) is not decoded."""
+    try:
+        image.seek(index)
+        size = _frame_page_size(image, dpi)
+    except FRAME_ERRORS:
+        output.new_page(width=first_size[0], height=first_size[1])
+        return
+    if image.width * image.height <= Image.MAX_IMAGE_PIXELS:
+        try:
+            _add_image_page(output, image, as_is, dpi)
+            return
+        except FRAME_ERRORS:  # its pixels are corrupt
+            pass
+    output.new_page(width=size[0], height=size[1])
+
+
+def _frame_page_size(frame: Image.Image, dpi: int) -> tuple[float, float]:
+    """The size in points of the page showing the frame upright, from its resolution."""
     size, dpi_xy = frame.size, _image_dpi(frame, dpi)
-    if orientation in TRANSPOSED_ORIENTATIONS:
+    if _orientation(frame) in TRANSPOSED_ORIENTATIONS:
         size, dpi_xy = size[::-1], dpi_xy[::-1]
-    width, height = _page_size(size, dpi_xy)
-    page = output.new_page(width=width, height=height)
+    return _page_size(size, dpi_xy)
+
+
+def _orientation(frame: Image.Image) -> int:
+    return frame.getexif().get(EXIF_ORIENTATION, 1)
+
+
+def _add_image_page(output: pymupdf.Document, frame: Image.Image, as_is: bytes | None, dpi: int) -> None:
+    """A page showing the frame upright (as OCR read it), sized from its resolution. Frames of more
+    than 8 bits per sample are scaled to 8 bits as for OCR (MuPDF draws 0-to-1 floats black). The
+    frame is decoded before the page is added: a frame that does not decode adds no page."""
+    width, height = _frame_page_size(frame, dpi)
+    orientation = _orientation(frame)
     if as_is is not None and orientation in ORIENTATION_ROTATE:
-        page.insert_image(page.rect, stream=as_is, rotate=ORIENTATION_ROTATE[orientation], keep_proportion=False)
+        stream, rotate = as_is, ORIENTATION_ROTATE[orientation]
     else:
-        page.insert_image(page.rect, stream=_png(ImageOps.exif_transpose(frame) or frame), keep_proportion=False)
+        stream, rotate = _png(to_8_bits(ImageOps.exif_transpose(frame) or frame)), 0
+    page = output.new_page(width=width, height=height)
+    page.insert_image(page.rect, stream=stream, rotate=rotate, keep_proportion=False)
 
 
 def _image_dpi(frame: Image.Image, default: int) -> tuple[float, float]:
@@ -136,6 +234,11 @@ def _image_dpi(frame: Image.Image, default: int) -> tuple[float, float]:
 def _page_size(pixels: tuple[int, int], dpi: tuple[float, float]) -> tuple[float, float]:
     """The page size in points of an image; one too large for PDF readers is shrunk."""
     width, height = (POINTS_PER_INCH * count / resolution for count, resolution in zip(pixels, dpi, strict=True))
+    return _shrunk(width, height)
+
+
+def _shrunk(width: float, height: float) -> tuple[float, float]:
+    """A page size in points, shrunk where it is too large for PDF readers."""
     shrink = min(1.0, MAX_PAGE_POINTS / max(width, height))
     return width * shrink, height * shrink
 
@@ -158,12 +261,13 @@ def _turn_upright(output: pymupdf.Document, pages: list[dict]) -> None:
             page.set_rotation((page.rotation + record["rotation"]) % 360)
 
 
-def _add_text_layers(output: pymupdf.Document, pages: list[dict]) -> None:
-    """Lay the text of the OCRed pages over them. The layers are written on the pages of one scratch
-    PDF so that its fonts are subset once and shared by all pages."""
+def _add_text_layers(output: pymupdf.Document, pages: list[dict], rendered: bool) -> None:
+    """Lay the text of the OCRed pages (of all pages read, where all were `rendered`) over them. The
+    layers are written on the pages of one scratch PDF so that its fonts are subset once and shared
+    by all pages."""
     layers = pymupdf.open()
     try:
-        numbers = [number for number, record in enumerate(pages) if _needs_text(record)]
+        numbers = [number for number, record in enumerate(pages) if _needs_text(record, rendered)]
         for number in numbers:
             layer = layers.new_page(width=output[number].rect.width, height=output[number].rect.height)
             _write_lines(layer, pages[number])

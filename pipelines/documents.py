@@ -26,6 +26,10 @@ _MAGIC = [
     (b"BM", "bmp"),
 ]
 SUPPORTED_TYPES = "PNG, JPEG, WEBP, GIF, BMP, TIFF, PDF"
+# Pillow modes of more than 8 bits per sample: `convert("RGB")` clips them (a 16-bit scan turns white).
+_WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I", "F")
+# What MuPDF raises for a broken file: RuntimeError, or its own errors (a cycle in the page tree).
+MUPDF_ERRORS = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
 
 
 class DocumentError(ValueError):
@@ -84,7 +88,9 @@ class ImageDocument:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
                 return step()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        except UnidentifiedImageError as exc:  # its message names a Python object, not the file
+            raise DocumentError(f"The {self.kind.upper()} file is corrupt: its header cannot be read.") from exc
+        except (OSError, SyntaxError, ValueError) as exc:
             raise DocumentError(f"The {self.kind.upper()} file is corrupt or unreadable: {exc}") from exc
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise DocumentError("The image is too large (too many pixels).") from exc
@@ -101,7 +107,7 @@ class ImageDocument:
             self._image.seek(index)
             self._check_pixels(self._image.size)
             frame = ImageOps.exif_transpose(self._image) or self._image
-            return np.asarray(frame.convert("RGB"))
+            return np.asarray(to_8_bits(frame).convert("RGB"))
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise DocumentError(f"Page {index + 1} of the {self.kind.upper()} file is corrupt: {exc}") from exc
 
@@ -113,6 +119,24 @@ class ImageDocument:
 
     def close(self) -> None:
         self._image.close()
+
+
+def to_8_bits(frame: Image.Image) -> Image.Image:
+    """A frame of 16-bit or 32-bit samples as 8-bit grey, scaled from its full range (16-bit) or,
+    for 32-bit integers and floats whose range the file does not state, from the range used."""
+    if frame.mode not in _WIDE_MODES:
+        return frame
+    values = np.nan_to_num(np.array(frame, dtype=np.float32), copy=False)
+    peak = float(values.max(initial=0))
+    if frame.mode.startswith("I;16"):
+        full = 65535.0
+    elif frame.mode == "F" and peak <= 1:  # fractions of white
+        full = 1.0
+    else:
+        full = 255.0 if peak <= 255 else 65535.0 if peak <= 65535 else peak
+    np.clip(values, 0, full, out=values)
+    values *= 255 / full
+    return Image.fromarray(values.astype(np.uint8), "L")
 
 
 # PyMuPDF keeps one global context and warning store: one thread at a time uses it.
@@ -142,18 +166,21 @@ class PdfDocument:
         with MUPDF_LOCK:
             try:
                 self._pdf = pymupdf.open(stream=data, filetype="pdf")
-            except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
+                self.page_count = self._pdf.page_count  # a broken page tree fails here
+            except (pymupdf.FileDataError, *MUPDF_ERRORS) as exc:
                 raise DocumentError(f"The PDF is corrupt or unreadable: {exc}") from exc
             if self._pdf.needs_pass:
                 raise DocumentError("The PDF is encrypted with a password.")
-            self.page_count = self._pdf.page_count
         if self.page_count == 0:
             raise DocumentError("The PDF has no pages.")
         self._text_layers = TextLayerReader(self._pdf)
 
     def render(self, index: int) -> np.ndarray:
         with MUPDF_LOCK:
-            page = self._pdf[index]
+            try:
+                page = self._pdf[index]
+            except MUPDF_ERRORS as exc:  # a page the page tree cannot give (a cycle in it)
+                raise DocumentError(f"Page {index + 1} of the PDF cannot be read: {exc}") from exc
             zoom = self._limits.pdf_dpi / 72
             width, height = page.rect.width * zoom, page.rect.height * zoom
             if width * height > self._limits.max_page_pixels:
@@ -167,7 +194,7 @@ class PdfDocument:
             pymupdf.TOOLS.reset_mupdf_warnings()
             try:
                 pixmap = page.get_pixmap(dpi=self._limits.pdf_dpi, alpha=False, colorspace=pymupdf.csRGB)
-            except (RuntimeError, ValueError) as exc:
+            except MUPDF_ERRORS as exc:
                 raise DocumentError(f"Page {index + 1} of the PDF cannot be rendered: {exc}") from exc
             warnings_text = pymupdf.TOOLS.mupdf_warnings()
         corrupt = [w for w in warnings_text.splitlines() if any(k in w.lower() for k in _CORRUPT_IMAGE_WARNINGS)]
@@ -180,7 +207,7 @@ class PdfDocument:
         with MUPDF_LOCK:
             try:
                 return self._text_layers.read(self._pdf[index], self._limits.pdf_dpi / 72)
-            except (RuntimeError, ValueError):  # an unreadable layer is OCRed like a missing one
+            except MUPDF_ERRORS:  # an unreadable layer is OCRed like a missing one
                 return None
 
     def draws_text(self, index: int) -> bool:

@@ -11,6 +11,8 @@ import time
 from functools import lru_cache
 
 import redis
+import redis.asyncio
+from redis.backoff import ExponentialBackoff
 
 from accounts.metering import Meter
 from pipelines.jobs import FINAL_STATUSES, job_json, now_iso, reduce_pages
@@ -97,7 +99,17 @@ return 1
 def redis_client(url: str, decode_responses: bool = True) -> redis.Redis:
     """One connection pool per process and URL (Ray Data tasks reuse their worker's); text
     replies by default, bytes with `decode_responses=False` (for stored exports)."""
-    return redis.Redis.from_url(url, decode_responses=decode_responses)
+    return redis.Redis.from_url(url, decode_responses=decode_responses, retry=_reconnecting(redis.retry.Retry))
+
+
+def async_redis_client(url: str) -> redis.asyncio.Redis:
+    return redis.asyncio.Redis.from_url(url, retry=_reconnecting(redis.asyncio.retry.Retry))
+
+
+def _reconnecting(retry_class: type) -> object:
+    """Commands ride out a Redis restart of a few seconds on a new connection. (redis-py's async
+    client does not retry by default: its first command after a restart failed.)"""
+    return retry_class(ExponentialBackoff(cap=2, base=0.1), retries=6)
 
 
 class JobStore:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import ray
 import ray.data
+import redis
 from ray.serve.handle import DeploymentHandle
 
 from pipelines.documents import Limits
@@ -89,6 +90,8 @@ def run_page_dataset(
         # the replicas have reserved (on a 2-core machine they hold both).
         num_cpus=0,
         max_retries=3,  # a block whose worker died is run again; its written pages are skipped
+        # ... and so is a block that lost Redis for longer than its client's reconnect retries.
+        retry_exceptions=[redis.ConnectionError, redis.TimeoutError],
     )
     for _ in done.iter_batches(batch_size=None):
         pass

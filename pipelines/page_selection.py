@@ -2,7 +2,8 @@
 
 import re
 
-_PART = re.compile(r"^(\d+)?\s*(-)?\s*(\d+)?$")
+# At most 12 digits a number: a longer one is no page, and int() refuses more than 4300 digits.
+_PART = re.compile(r"^(\d{1,12})?\s*(?:(-)\s*(\d{1,12})?)?$")
 
 
 class PageSelectionError(ValueError):
@@ -12,7 +13,8 @@ class PageSelectionError(ValueError):
 def _part_range(part: str, page_count: int) -> range:
     match = _PART.match(part)
     if not part or match is None or match.group(1) is None and match.group(3) is None:
-        raise PageSelectionError(f"Cannot read {part!r} in pages: write page numbers and ranges like 1-3,7.")
+        shown = part if len(part) <= 40 else part[:40] + "..."
+        raise PageSelectionError(f"Cannot read {shown!r} in pages: write page numbers and ranges like 1-3,7.")
     first_text, dash, last_text = match.groups()
     if dash is None:
         first = last = int(first_text)

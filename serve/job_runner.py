@@ -7,6 +7,7 @@ page record goes to Redis as it finishes.
 
 import asyncio
 import contextlib
+import gc
 import logging
 import threading
 import time
@@ -72,6 +73,10 @@ class JobRunner:
         # A long job waits (pending) for a free slot; a small one, whose caller waits, does not.
         self._held.add(job_id)
         try:
+            if not here:
+                # Put by the ingress replica, the upload dies with it (a crash, a downscale, a
+                # redeploy) while its caller has long gone: a copy owned here lives as long as the job.
+                upload = [ray.put(await upload[0])]
             async with contextlib.nullcontext() if here else self._long_job_slots.hold(priority):
                 await asyncio.to_thread(self._run, job_id, upload[0], indices, options, here)
         finally:
@@ -128,4 +133,9 @@ class JobRunner:
         sizes = BlockSizes(settings.ocr_pages_per_block, settings.text_layer_pages_per_block)
         blocks = plan_blocks(indices, likely_text_layer, sizes, settings.parallel_blocks_per_job)
         job = PageJob(job_id, settings.effective_redis_url, settings.result_ttl_seconds, self._limits, options)
-        run_page_dataset(upload, blocks, job, reader, settings.parallel_blocks_per_job)
+        try:
+            run_page_dataset(upload, blocks, job, reader, settings.parallel_blocks_per_job)
+        finally:
+            # Ray Data's executor holds the upload's ref in reference cycles: without a collection
+            # now, the upload stays in the object store until Python's collector happens to run.
+            gc.collect()

@@ -305,3 +305,64 @@ def test_pages_render_to_png():
     image = Image.open(io.BytesIO(output[0].get_pixmap().tobytes("png")))
     assert image.size == pytest.approx((output[0].rect.width, output[0].rect.height), abs=1)
     assert np.asarray(image.convert("L")).std() > 10  # the scan shows
+
+
+# ---- Partly broken documents
+
+
+def test_a_failed_frame_that_does_not_decode_is_a_blank_page_of_its_size():
+    from tests.reliability.hostile_files import tiff_with_a_corrupt_middle_page
+
+    tiff = tiff_with_a_corrupt_middle_page()  # the second frame's pixels lie past the end of the file
+    size = Image.open(io.BytesIO(tiff)).size
+    pages = [
+        ocr_record(0, size, ocr_blocks(["first frame"])),
+        failed_page_record(1, "Page 2 of the TIFF file is corrupt"),
+        ocr_record(2, size, ocr_blocks(["third frame"])),
+    ]
+
+    output = pymupdf.open(stream=searchable_pdf(tiff, pages, DPI))
+
+    assert [lines_of(page) for page in output] == [["first frame"], [], ["third frame"]]
+    assert output[1].rect == output[0].rect  # page numbers stay those of the job
+    assert not output[1].get_images() and gray_render(output[1]).min() == 255
+
+
+@pytest.mark.parametrize("kind", ["float", "16-bit"])
+def test_frames_of_more_than_8_bits_show_as_ocr_saw_them(kind):
+    from tests.reliability.hostile_files import float_tiff, sixteen_bit_grey
+
+    tiff = float_tiff() if kind == "float" else sixteen_bit_grey("TIFF")
+    size = Image.open(io.BytesIO(tiff)).size
+
+    output = pymupdf.open(stream=searchable_pdf(tiff, [ocr_record(0, size, ocr_blocks(["4217"]))], DPI))
+
+    grey = gray_render(output[0])
+    assert grey.mean() > 128 and grey.std() > 10  # a white page with dark text, not a black page
+
+
+def test_a_repaired_pdf_that_cannot_be_rewritten_is_rendered_with_its_text():
+    from tests.reliability.hostile_files import PDF_DEEP_NESTING  # `select` fails on it
+
+    pages = [ocr_record(0, rendered_size(PDF_DEEP_NESTING, 0), ocr_blocks(["read on the page"]))]
+
+    output = pymupdf.open(stream=searchable_pdf(PDF_DEEP_NESTING, pages, DPI))
+
+    assert output.page_count == 1 and (output[0].rect.width, output[0].rect.height) == (612, 792)
+    assert lines_of(output[0]) == ["read on the page"]
+
+
+def test_when_select_fails_every_page_is_rendered_with_the_text_read_on_it(monkeypatch):
+    pdf_bytes = born_digital_pdf(3, lines=2)
+    records = text_layer_records(pdf_bytes, "text_layer")
+    pages = [records[0], failed_page_record(1, "could not render"), records[2]]
+
+    def select(self, indexes):
+        raise pymupdf.mupdf.FzErrorArgument("not a dict (null)")
+
+    monkeypatch.setattr(pymupdf.Document, "select", select)
+    output = pymupdf.open(stream=searchable_pdf(pdf_bytes, pages, DPI))
+
+    assert [lines_of(page) for page in output] == [page_lines(1, 2), [], page_lines(3, 2)]
+    assert [len(page.get_images()) for page in output] == [1, 1, 1]  # renderings, of the failed page too
+    assert all("Helvetica" not in {font[3] for font in page.get_fonts(full=True)} for page in output)
