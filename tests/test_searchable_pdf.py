@@ -186,6 +186,15 @@ def test_born_digital_pages_are_kept_with_their_own_text_only():
     assert lines_of(output[1]) == page_lines(2, 5)
 
 
+def test_a_pdf_read_whole_from_its_own_text_layer_is_its_own_searchable_version():
+    pdf_bytes = born_digital_pdf(3, lines=5)
+    records = text_layer_records(pdf_bytes, "text_layer")
+    assert searchable_pdf(pdf_bytes, records, DPI) == pdf_bytes  # nothing rewritten
+    # Some pages only: a new PDF of those pages.
+    selected = pymupdf.open(stream=searchable_pdf(pdf_bytes, records[1:], DPI))
+    assert selected.page_count == 2 and lines_of(selected[0]) == page_lines(2, 5)
+
+
 def test_ocred_page_with_a_text_layer_is_rasterized_so_its_text_appears_once():
     pdf_bytes = born_digital_pdf(1, lines=5)
     records = text_layer_records(pdf_bytes, "ocr")  # as if the user forced OCR
@@ -355,7 +364,7 @@ def test_a_repaired_pdf_that_cannot_be_rewritten_is_rendered_with_its_text():
 def test_when_select_fails_every_page_is_rendered_with_the_text_read_on_it(monkeypatch):
     pdf_bytes = born_digital_pdf(3, lines=2)
     records = text_layer_records(pdf_bytes, "text_layer")
-    pages = [records[0], failed_page_record(1, "could not render"), records[2]]
+    pages = [records[0], failed_page_record(1, "could not render")]  # not page 3: select is needed
 
     def select(self, indexes):
         raise pymupdf.mupdf.FzErrorArgument("not a dict (null)")
@@ -363,6 +372,6 @@ def test_when_select_fails_every_page_is_rendered_with_the_text_read_on_it(monke
     monkeypatch.setattr(pymupdf.Document, "select", select)
     output = pymupdf.open(stream=searchable_pdf(pdf_bytes, pages, DPI))
 
-    assert [lines_of(page) for page in output] == [page_lines(1, 2), [], page_lines(3, 2)]
-    assert [len(page.get_images()) for page in output] == [1, 1, 1]  # renderings, of the failed page too
+    assert [lines_of(page) for page in output] == [page_lines(1, 2), []]
+    assert [len(page.get_images()) for page in output] == [1, 1]  # renderings, of the failed page too
     assert all("Helvetica" not in {font[3] for font in page.get_fonts(full=True)} for page in output)

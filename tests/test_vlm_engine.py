@@ -446,6 +446,77 @@ def test_alignment_uses_box_height_for_character_capacity():
     assert align_groups(["Title", "x" * 30, "y" * 30], boxes) == [[0], [1], [2]]
 
 
+def _reference_align_groups(lines, boxes):
+    """The original pure-Python alignment (row-major relaxation, strict improvement by > 1e-12)."""
+    from engines.vlm.alignment import _capacity, _shares
+
+    text, share = _shares([len(line.strip()) for line in lines]), _shares([_capacity(box) for box in boxes])
+    n, m, inf = len(lines), len(boxes), float("inf")
+    cost, back = [[inf] * (m + 1) for _ in range(n + 1)], [[(0, 0)] * (m + 1) for _ in range(n + 1)]
+    cost[0][0] = 0.0
+
+    def relax(i, j, value, origin):
+        if value < cost[i][j] - 1e-12:
+            cost[i][j], back[i][j] = value, origin
+
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = cost[i][j]
+            if j < m:
+                relax(i, j + 1, here + share[j], (i, j))
+            if i < n:
+                relax(i + 1, j, here + text[i], (i, j))
+                taken = 0.0
+                for k in range(j, min(m, j + 16)):
+                    taken += share[k]
+                    relax(i + 1, k + 1, here + abs(text[i] - taken) + 0.25 / max(m, 1) * (k - j), (i, j))
+    groups, i, j = [[] for _ in range(n)], n, m
+    while i or j:
+        pi, pj = back[i][j]
+        if pi == i - 1 and pj < j:
+            groups[pi] = list(range(pj, j))
+        i, j = pi, pj
+    return groups
+
+
+def _random_page(rng: np.random.Generator, n: int, m: int):
+    style = rng.integers(3)  # 0: few distinct sizes (many exact ties), 1: integer sizes, 2: real sizes
+    lengths = rng.choice([0, 5, 10, 20], n) if style == 0 else rng.integers(0, 80, n)
+    lines = [" " * int(rng.integers(2)) + "x" * int(length) for length in lengths]
+    if rng.random() < 0.05:
+        lines = [""] * n  # no text at all
+    boxes = []
+    for _ in range(m):
+        x, y = rng.integers(0, 500, 2)
+        if style == 0:
+            size = [rng.choice([0, 50, 100, 200]), rng.choice([10, 20])]
+        elif style == 1:
+            size = rng.integers(0, 300), rng.integers(0, 40)
+        else:
+            size = rng.uniform(-20, 400), rng.uniform(-5, 60)
+        boxes.append([float(x), float(y), float(x + size[0]), float(y + size[1])])
+    if rng.random() < 0.05:
+        boxes = [[0.0, 0.0, 0.0, 10.0]] * m  # no capacity at all
+    return lines, boxes
+
+
+def test_alignment_matches_the_reference_dynamic_programme():
+    rng = np.random.default_rng(20240611)
+    sizes = [(0, 0), (0, 5), (5, 0), (1, 1), (1, 40), (40, 1), (3, 60), (60, 3), (30, 10), (10, 30), (17, 17)]
+    sizes += [tuple(int(v) for v in rng.integers(0, 40, 2)) for _ in range(300 - len(sizes))]
+    for n, m in sizes:
+        lines, boxes = _random_page(rng, n, m)
+        assert align_groups(lines, boxes) == _reference_align_groups(lines, boxes), (lines, boxes)
+
+
+def test_alignment_of_a_long_page_matches_the_reference():
+    rng = np.random.default_rng(7)
+    lines = ["w" * int(k) for k in rng.integers(3, 90, 120)]
+    sizes = rng.uniform((0, 20, 10), (300, 900, 30), (130, 3))  # x, width, height
+    boxes = [[x, 20.0 * k, x + w, 20.0 * k + h] for k, (x, w, h) in enumerate(sizes.tolist())]
+    assert align_groups(lines, boxes) == _reference_align_groups(lines, boxes)
+
+
 # --- confidence and token texts ----------------------------------------------------------------------------
 
 

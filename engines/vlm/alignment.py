@@ -11,6 +11,9 @@ A line left without a box gets the union of its neighbours' boxes, or the whole 
 
 from collections.abc import Sequence
 
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
 Box = list[float]
 
 # Cost per unit of share for a line without a box and for a box without a line.
@@ -38,44 +41,95 @@ def union(boxes: Sequence[Box]) -> Box:
 
 
 def align_groups(lines: Sequence[str], boxes: Sequence[Box]) -> list[list[int]]:
-    """For each line, the indices of the boxes it takes (consecutive, increasing along the lines)."""
+    """For each line, the indices of the boxes it takes (consecutive, increasing along the lines).
+
+    A dynamic programme over cost[i][j], the best cost of lines[:i] against boxes[:j], one line (row) at
+    a time, vectorised over the boxes: a row first takes the best of the moves from the row before
+    (line i-1 without a box, or taking 1.._MAX_GROUP boxes ending at box j-1), then leaves boxes unused
+    along the row (a min-plus prefix scan). Of candidates within _TIE of the best, the one found first
+    in row-major order wins: the largest group, then no box, then unused boxes left as late as possible."""
+    if not lines:
+        return []
     text_share = _shares([len(line.strip()) for line in lines])
-    box_share = _shares([_capacity(box) for box in boxes])
-    n, m = len(lines), len(boxes)
-    extra_box = _EXTRA_BOX_COST / max(m, 1)
-    inf = float("inf")
-    # cost[i][j]: best cost of lines[:i] against boxes[:j]; back[i][j]: (previous i, previous j).
-    cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int]]] = [[(0, 0)] * (m + 1) for _ in range(n + 1)]
-    cost[0][0] = 0.0
-    for i in range(n + 1):
-        for j in range(m + 1):
-            here = cost[i][j]
-            if here == inf:
-                continue
-            if j < m:  # box j unused
-                _relax(cost, back, i, j + 1, here + _UNUSED_BOX_COST * box_share[j], (i, j))
-            if i < n:  # line i without a box
-                _relax(cost, back, i + 1, j, here + _MISSING_BOX_COST * text_share[i], (i, j))
-                taken = 0.0
-                for k in range(j, min(m, j + _MAX_GROUP)):  # line i takes boxes j..k
-                    taken += box_share[k]
-                    merge = extra_box * (k - j)
-                    _relax(cost, back, i + 1, k + 1, here + abs(text_share[i] - taken) + merge, (i, j))
-    groups: list[list[int]] = [[] for _ in range(n)]
-    i, j = n, m
-    while i or j:
-        pi, pj = back[i][j]
-        if pi == i - 1 and pj < j:
-            groups[pi] = list(range(pj, j))
-        i, j = pi, pj
-    return groups
+    moves = _Moves(np.array(_shares([_capacity(box) for box in boxes]), dtype=float))
+    n, width = len(lines), len(boxes) + 1
+    # source[i][j]: the column of row i-1 that cost[i][j] comes from when no box is left unused on row
+    # i just before j; start[i][j]: the column of row i where the run of unused boxes ending at j starts.
+    source = np.zeros((n + 1, width), dtype=np.intp)
+    start = np.zeros((n + 1, width), dtype=np.intp)
+    cost = moves.unused  # row 0: every box so far unused
+    for i in range(n):
+        arrive, source[i + 1] = moves.arrive(cost, text_share[i])
+        cost, start[i + 1] = moves.leave_unused(arrive)
+    return _trace(source, start)
 
 
-def _relax(cost: list[list[float]], back: list[list[tuple[int, int]]], i: int, j: int, value: float, origin) -> None:
-    if value < cost[i][j] - 1e-12:
-        cost[i][j] = value
-        back[i][j] = origin
+# A candidate replaces one found before it only when it is cheaper by more than this.
+_TIE = 1e-12
+
+
+class _Moves:
+    """The costs of the moves between rows (taking boxes, none) and along a row (unused boxes) of one
+    page, and the buffers to score a row's candidates in."""
+
+    def __init__(self, box_share: np.ndarray) -> None:
+        m = len(box_share)
+        self.columns = np.arange(m + 1)
+        self.unused = np.append(0.0, np.cumsum(_UNUSED_BOX_COST * box_share))  # leaving boxes[:j] unused
+        self.taken = _taken_shares(box_share)
+        groups = np.append(np.arange(_MAX_GROUP - 1, -1, -1.0), 0.0)  # extra boxes taken, per candidate
+        self.merge = (_EXTRA_BOX_COST / max(m, 1)) * groups[:, None]
+        # previous[j - _MAX_GROUP + k] (inf before column 0) as window[k][j], a view of _padded.
+        self._padded = np.full(_MAX_GROUP + m + 1, np.inf)
+        self._window = sliding_window_view(self._padded, _MAX_GROUP + 1).T
+        self._candidates = np.empty((_MAX_GROUP + 1, m + 1))
+
+    def arrive(self, previous: np.ndarray, share: float) -> tuple[np.ndarray, np.ndarray]:
+        """The best cost of reaching each column of a row from the row before (whose line has this
+        share of the text), and the column it comes from.
+
+        Candidate k for column j comes from column j - _MAX_GROUP + k of the row before: for
+        k < _MAX_GROUP its line takes the boxes from there up to j, for k = _MAX_GROUP it takes none."""
+        self._padded[_MAX_GROUP:] = previous
+        candidates, takes = self._candidates, self._candidates[:-1]
+        np.abs(np.subtract(share, self.taken, out=takes), out=takes)
+        candidates[-1] = _MISSING_BOX_COST * share
+        candidates += self._window
+        candidates += self.merge
+        choice = np.argmax(candidates <= candidates.min(axis=0) + _TIE, axis=0)
+        return candidates[choice, self.columns], self.columns - _MAX_GROUP + choice
+
+    def leave_unused(self, arrive: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """cost[j]: the least over j' <= j of arrive[j'] plus leaving boxes j'..j-1 unused, and that
+        j' (the latest of those within _TIE of the least)."""
+        relative = arrive - self.unused
+        within = relative <= np.minimum.accumulate(relative) + _TIE
+        start = np.maximum.accumulate(np.where(within, self.columns, 0))
+        return relative[start] + self.unused, start
+
+
+def _taken_shares(box_share: np.ndarray) -> np.ndarray:
+    """taken[k][j]: the share of boxes j-d-1 .. j-1 for d = _MAX_GROUP-1-k (inf where j-d-1 < 0),
+    summed box by box from the first."""
+    m = len(box_share)
+    taken = np.full((_MAX_GROUP, m + 1), np.inf)
+    run = box_share
+    for d in range(min(_MAX_GROUP, m)):
+        if d:
+            run = run[:-1] + box_share[d:]
+        taken[_MAX_GROUP - 1 - d, d + 1 :] = run
+    return taken
+
+
+def _trace(source: np.ndarray, start: np.ndarray) -> list[list[int]]:
+    """The groups along the best path back from the last row and column."""
+    groups: list[list[int]] = []
+    j = source.shape[1] - 1
+    for i in range(source.shape[0] - 1, 0, -1):
+        first = int(start[i, j])
+        j = int(source[i, first])
+        groups.append(list(range(j, first)))
+    return groups[::-1]
 
 
 def align_boxes(lines: Sequence[str], boxes: Sequence[Box], page_size: tuple[int, int]) -> list[Box]:
