@@ -10,11 +10,10 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 import ray
-from fastapi import FastAPI, HTTPException, Request, Response
+from fastapi import HTTPException, Request, Response
 from fastapi.responses import StreamingResponse
 from ray import serve
 from ray.serve.handle import DeploymentHandle, DeploymentResponse
-from redis.asyncio import Redis
 from starlette.datastructures import UploadFile
 
 from accounts.metering import Meter, Metering, meter_for
@@ -29,7 +28,7 @@ from pipelines.chat import ChatService
 from pipelines.documents import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.idempotency import IdempotencyError, IdempotencyKeys, document_digest
-from pipelines.job_store import EXPORTS_KEPT, JobStore, redis_client
+from pipelines.job_store import EXPORTS_KEPT, JobStore, async_redis_client, redis_client
 from pipelines.jobs import FINAL_STATUSES, new_job
 from pipelines.options import TOOLS, Capabilities, JobOptions, OptionError, parse_options
 from pipelines.page_selection import PageSelectionError, select_pages
@@ -37,7 +36,20 @@ from pipelines.pages import PageOptions
 from pipelines.translation import Translator
 from serve.api_errors import ApiError, check_plan_cap, install_error_handlers, no_job, out_of_credits
 from serve.callers import Caller, caller_for, trusted_networks
-from serve.request_fields import SUBMIT_FORM, chat_message, form_flag, form_text
+from serve.openapi import (
+    ACCOUNT_ONLY,
+    ACCOUNT_OR_ANONYMOUS,
+    DELETED,
+    DOWNLOAD,
+    Account,
+    ChatHistory,
+    ChatReply,
+    DocumentedFastAPI,
+    Job,
+    errors,
+    ok,
+)
+from serve.request_fields import CHAT_BODY, SUBMIT_FORM, chat_message, form_flag, form_text
 from serve.upload import UploadTooLarge, read_form
 
 # For Retry-After: roughly how long one queued page takes to drain on a small deployment.
@@ -47,7 +59,7 @@ NO_TRANSLATION_MODEL = (
 )
 
 
-app = FastAPI(
+app = DocumentedFastAPI(
     title="OCR.chat-compatible OCR service",
     description="Images and PDFs in; text, Markdown and per-block boxes out.",
 )
@@ -70,7 +82,7 @@ class Ingress:
         self._runner = runner
         self._settings = settings
         self._serves = Capabilities(vlm_missing, None if settings.chat_llm_url else NO_TRANSLATION_MODEL)
-        self._redis = Redis.from_url(settings.effective_redis_url)
+        self._redis = async_redis_client(settings.effective_redis_url)
         store_client = redis_client(settings.effective_redis_url)
         binary_client = redis_client(settings.effective_redis_url, decode_responses=False)
         self._jobs = JobStore(store_client, settings.result_ttl_seconds, binary_client)
@@ -104,7 +116,13 @@ class Ingress:
             raise HTTPException(503, f"Not ready: {type(exc).__name__}") from exc
         return {"status": "ok"}
 
-    @app.post("/api/v1/ocr/", openapi_extra=SUBMIT_FORM, summary="Submit a document")
+    @app.post(
+        "/api/v1/ocr/",
+        summary="Submit a document",
+        openapi_extra=SUBMIT_FORM | ACCOUNT_OR_ANONYMOUS,
+        responses=ok(Job, "The job: done for a small document, else pending or processing.")
+        | errors(400, 401, 402, 429, 503),
+    )
     async def submit(self, request: Request) -> Response:
         caller = await self._caller(request)
         owner = caller.owner
@@ -298,7 +316,13 @@ class Ingress:
         missing = missing or (self._serves.translation_missing if tool.translates else None)
         return {"description": tool.description, "available": missing is None, "reason": missing}
 
-    @app.get("/api/v1/account/", summary="The caller's plan and usage")
+    @app.get(
+        "/api/v1/account/",
+        summary="The caller's plan and usage",
+        response_model=None,  # the body is described by `responses`
+        openapi_extra=ACCOUNT_OR_ANONYMOUS,
+        responses=ok(Account, "The plan, the usage of the current period and the balance.") | errors(401),
+    )
     async def account(self, request: Request) -> dict:
         """Plan, credits used and cap of the current period (or of the purchased credits), and
         the balance; anonymous callers see their IP's daily allowance."""
@@ -317,11 +341,21 @@ class Ingress:
             "page_credits": {"cpu": page_cost("cpu", self._settings), "vlm": page_cost("vlm", self._settings)},
         }
 
-    @app.get("/api/v1/ocr/{job_id}/", summary="Poll a job")
+    @app.get(
+        "/api/v1/ocr/{job_id}/",
+        summary="Poll a job",
+        openapi_extra=ACCOUNT_OR_ANONYMOUS,
+        responses=ok(Job, "The job.") | errors(401, 404),
+    )
     async def get_job(self, job_id: str, request: Request) -> Response:
         return await self._own_job(job_id, await self._owner(request))
 
-    @app.get("/api/v1/ocr/{job_id}/download/", summary="Download a finished job as txt, md, docx, pdf, csv or json")
+    @app.get(
+        "/api/v1/ocr/{job_id}/download/",
+        summary="Download a finished job as txt, md, docx, pdf, csv or json",
+        openapi_extra=ACCOUNT_OR_ANONYMOUS,
+        responses=DOWNLOAD | errors(400, 401, 404, 409),
+    )
     async def download(self, job_id: str, request: Request, format: str | None = None) -> Response:
         """The job as a file. 400 for an unknown format, 404 for an unknown job, 409 while the
         job runs (or when it ended with nothing to download)."""
@@ -359,7 +393,13 @@ class Ingress:
         if job["pages_done"] == 0:
             raise ApiError(409, f"The job failed with nothing to download: {job['error']}")
 
-    @app.post("/api/v1/chat/{job_id}/", summary="Ask a question about a finished job")
+    @app.post(
+        "/api/v1/chat/{job_id}/",
+        summary="Ask a question about a finished job",
+        response_model=None,  # the body is described by `responses`
+        openapi_extra=CHAT_BODY | ACCOUNT_ONLY,
+        responses=ok(ChatReply, "The answer, citing pages.") | errors(400, 401, 402, 404, 409, 429),
+    )
     async def chat(self, job_id: str, request: Request) -> dict:
         """Answer from the job's text only, citing pages (from 1). Accounts only (401), the
         caller's own ended job (404, 409); metered and rate limited per account (402, 429)."""
@@ -380,7 +420,13 @@ class Ingress:
             raise
         return reply.to_json()
 
-    @app.get("/api/v1/chat/{job_id}/history/", summary="The whole conversation about a job")
+    @app.get(
+        "/api/v1/chat/{job_id}/history/",
+        summary="The whole conversation about a job",
+        response_model=None,  # the body is described by `responses`
+        openapi_extra=ACCOUNT_ONLY,
+        responses=ok(ChatHistory, "The conversation's id and its turns, oldest first.") | errors(401, 404),
+    )
     async def chat_history(self, job_id: str, request: Request) -> dict:
         caller = await self._chat_caller(request)
         found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
@@ -414,7 +460,14 @@ class Ingress:
             raise ApiError(429, f"Too many chat questions: at most {limit} a minute. Retry in {wait} s.",
                            headers={"Retry-After": str(wait)})  # fmt: skip
 
-    @app.delete("/api/v1/ocr/{job_id}/", summary="Cancel a running job or delete a finished one")
+    @app.delete(
+        "/api/v1/ocr/{job_id}/",
+        summary="Cancel a running job or delete a finished one",
+        openapi_extra=ACCOUNT_OR_ANONYMOUS,
+        responses=ok(Job, "A running job was cancelled: the job, failed with `error: cancelled`.")
+        | DELETED
+        | errors(401, 404),
+    )
     async def delete_job(self, job_id: str, request: Request) -> Response:
         """A running job is cancelled between pages (200, the job, `error: cancelled`); a finished
         one is deleted with its results (204)."""

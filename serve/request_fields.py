@@ -31,6 +31,29 @@ SUBMIT_FORM = {
         },
     }
 }
+# The OpenAPI description of a chat question (the endpoint parses the JSON itself).
+CHAT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["message"],
+                    "properties": {
+                        "message": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": MAX_CHAT_MESSAGE,
+                            "pattern": r"\S",
+                            "description": "The question: not blank",
+                        }
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 def form_text(form, name: str) -> str | None:
