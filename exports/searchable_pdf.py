@@ -51,8 +51,6 @@ def searchable_pdf(document: bytes, pages: list[dict], dpi: int) -> bytes:
     if not pages:
         raise ValueError("A searchable PDF needs at least one page.")
     with MUPDF_LOCK:
-        if kind == "pdf" and _already_searchable(document, pages):
-            return document
         if kind == "pdf":
             output, rendered = _pdf_pages(document, pages, dpi)
         else:
@@ -63,19 +61,6 @@ def searchable_pdf(document: bytes, pages: list[dict], dpi: int) -> bytes:
             return output.tobytes(garbage=3, deflate=True, use_objstms=True)
         finally:
             output.close()
-
-
-def _already_searchable(document: bytes, pages: list[dict]) -> bool:
-    """Whether the job read every page of the PDF, in order, from its own text layer (failed pages
-    stay as they are too): the PDF itself is then its searchable version."""
-    if any(record.get("source") == "ocr" or record.get("rotation") for record in pages):
-        return False
-    try:
-        with pymupdf.open(stream=document, filetype="pdf") as pdf:
-            count = pdf.page_count
-    except MUPDF_ERRORS:
-        return False
-    return [record["index"] for record in pages] == list(range(count))
 
 
 def _needs_text(record: dict, rendered: bool) -> bool:

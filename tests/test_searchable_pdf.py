@@ -186,15 +186,6 @@ def test_born_digital_pages_are_kept_with_their_own_text_only():
     assert lines_of(output[1]) == page_lines(2, 5)
 
 
-def test_a_pdf_read_whole_from_its_own_text_layer_is_its_own_searchable_version():
-    pdf_bytes = born_digital_pdf(3, lines=5)
-    records = text_layer_records(pdf_bytes, "text_layer")
-    assert searchable_pdf(pdf_bytes, records, DPI) == pdf_bytes  # nothing rewritten
-    # Some pages only: a new PDF of those pages.
-    selected = pymupdf.open(stream=searchable_pdf(pdf_bytes, records[1:], DPI))
-    assert selected.page_count == 2 and lines_of(selected[0]) == page_lines(2, 5)
-
-
 def test_ocred_page_with_a_text_layer_is_rasterized_so_its_text_appears_once():
     pdf_bytes = born_digital_pdf(1, lines=5)
     records = text_layer_records(pdf_bytes, "ocr")  # as if the user forced OCR
