@@ -32,6 +32,9 @@ class Service:
             "OCRCHAT_REDIS_PORT": str(redis_port),
             "OCRCHAT_STATE_DIR": state_dir,
             "OCRCHAT_DASHBOARD": "false",
+            # A benchmark is one anonymous caller sending far more than the anonymous plan allows.
+            "OCRCHAT_ANONYMOUS_DAILY_PAGES": "100000000",
+            "OCRCHAT_ANONYMOUS_MAX_PAGES_PER_FILE": "10000",
         }
         self.url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(

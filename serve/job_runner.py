@@ -100,6 +100,11 @@ class JobRunner:
             self._store.finish(job_id)
         metrics.job_ended(self._store.status(job_id) or "deleted")
         metrics.queue_depth(self._store.queued_pages())
+        if not here:
+            # Ray Data's executor holds the upload's ref in reference cycles: without a collection,
+            # the upload stays in the object store until Python's collector happens to run. After
+            # the job has ended, so that its caller does not wait for it.
+            gc.collect()
 
     def _reader(self, tier: str) -> DeploymentHandle:
         if tier == "vlm":
@@ -133,9 +138,4 @@ class JobRunner:
         sizes = BlockSizes(settings.ocr_pages_per_block, settings.text_layer_pages_per_block)
         blocks = plan_blocks(indices, likely_text_layer, sizes, settings.parallel_blocks_per_job)
         job = PageJob(job_id, settings.effective_redis_url, settings.result_ttl_seconds, self._limits, options)
-        try:
-            run_page_dataset(upload, blocks, job, reader, settings.parallel_blocks_per_job)
-        finally:
-            # Ray Data's executor holds the upload's ref in reference cycles: without a collection
-            # now, the upload stays in the object store until Python's collector happens to run.
-            gc.collect()
+        run_page_dataset(upload, blocks, job, reader, settings.parallel_blocks_per_job)
