@@ -89,8 +89,9 @@ class Ingress:
         self._idempotency = IdempotencyKeys(store_client, settings.idempotency_ttl_seconds)
         self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
         self._metering = Metering(store_client)
-        self._chat_model_url = settings.chat_llm_url
-        self._chat = ChatService(self._jobs, store_client, binary_client, _chat_model(settings), settings.chat_passages)
+        # The deployment's language model, if any: it phrases chat answers and translates.
+        self._language_model = _chat_model(settings)
+        self._chat = ChatService(self._jobs, store_client, binary_client, self._language_model, settings.chat_passages)
         self._trusted_proxies = trusted_networks(settings.trusted_proxies)
         self._background: set[asyncio.Task] = set()
 
@@ -176,7 +177,7 @@ class Ingress:
     def _page_options(self, options: JobOptions, force_ocr: bool) -> PageOptions:
         """How the runner processes the pages. The vlm tier reads every page with the model, text
         layer or not: its Markdown and tables are what the caller pays for."""
-        model = _chat_model(self._settings)
+        model = self._language_model
         return PageOptions(
             language=options.language,
             tier=options.tier,
@@ -307,7 +308,7 @@ class Ingress:
             "tools": {slug: self._tool_capability(slug) for slug in TOOLS},
             "languages": {"count": len(LANGUAGES), "auto": True, "list": "/api/v1/languages/"},
             "formats": list(FORMATS),
-            "chat": {"mode": "extractive" if self._chat_model_url is None else "language_model"},
+            "chat": {"mode": "extractive" if self._language_model is None else "language_model"},
         }
 
     def _tool_capability(self, slug: str) -> dict:
