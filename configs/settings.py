@@ -83,7 +83,9 @@ class Settings(BaseSettings):
     )
     ocr_pages_per_block: int = Field(8, description="Pages per Ray Data block of a long job, for pages to OCR.")
     text_layer_pages_per_block: int = Field(
-        100, description="Pages per Ray Data block for PDF pages that likely have a text layer (fonts)."
+        500,
+        description="Pages per Ray Data block for PDF pages that likely have a text layer (fonts); "
+        "a run of such pages is split into at least one block per parallel block of the job.",
     )
     parallel_blocks_per_job: int = Field(2, description="Blocks of one long job processed at once.")
     page_retries: int = Field(

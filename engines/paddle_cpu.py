@@ -31,7 +31,8 @@ class PaddleCpuEngine:
             text_det_limit_type="max",
             text_det_limit_side_len=det_limit_side_len,
             engine="onnxruntime",
-            cpu_threads=threads,
+            # `cpu_threads` is Paddle's: ONNX Runtime takes its threads from its own config.
+            engine_config={"intra_op_num_threads": threads, "inter_op_num_threads": 1},
         )
 
     def recognize(self, image: np.ndarray, keep_empty: bool = False) -> PageResult:

@@ -3,6 +3,7 @@ line, and which language (or script) a page is in. Standard library only, so tha
 pages can say their language without loading an OCR engine."""
 
 import functools
+import string
 import unicodedata
 from collections import Counter
 
@@ -27,6 +28,10 @@ _SCRIPT_LANGUAGE = {
 }  # fmt: skip
 
 
+_DROP_ASCII_LETTERS = str.maketrans("", "", string.ascii_letters)
+_DROP_ASCII = str.maketrans("", "", "".join(map(chr, range(128))))
+
+
 @functools.cache
 def script_of(char: str) -> str | None:
     """The script of a letter, None for digits, punctuation and unknown characters."""
@@ -44,7 +49,13 @@ def script_share(text: str, script: str) -> float:
 
 def detected_language(blocks: list[Block]) -> str | None:
     """The language code when the dominant script has one language, else the script's name."""
-    scripts = Counter(script for block in blocks for char in block.text if (script := script_of(char)))
+    text = "".join(block.text for block in blocks)
+    scripts = Counter()
+    # ASCII letters are counted in C: most text layers are mostly or only ASCII.
+    if ascii_letters := len(text) - len(text.translate(_DROP_ASCII_LETTERS)):
+        scripts["Latin"] = ascii_letters
+    if not text.isascii():
+        scripts.update(script for char in text.translate(_DROP_ASCII) if (script := script_of(char)))
     if not scripts:
         return None
     if scripts["Japanese"] and scripts["Han"] + scripts["Japanese"] >= sum(scripts.values()) / 2:

@@ -189,7 +189,12 @@ class JobStore:
 
     def page_records(self, job_id: str) -> list[dict]:
         """The page records written so far, in page order."""
-        return [json.loads(page) for page in self._page_jsons(job_id)]
+        return [json.loads(page) for page in self.page_jsons(job_id)]
+
+    def save_reduction(self, job_id: str, pages: list[dict]) -> None:
+        """Keep the job's text and Markdown, reduced from its page records (when it ends)."""
+        text, markdown = reduce_pages(pages)
+        self._set_if_exists(keys=self._keys(job_id)[:1], args=["text", text, "markdown", markdown])
 
     def save_export(self, job_id: str, name: str, data: bytes) -> None:
         """Keep a prebuilt export (the searchable PDF) for as long as the job's results."""
@@ -199,13 +204,14 @@ class JobStore:
         assert self._binary is not None, "reading exports needs a binary client"
         return self._binary.get(self._export_key(job_id, name))
 
-    def _page_jsons(self, job_id: str) -> list[str]:
+    def page_jsons(self, job_id: str) -> list[str]:
+        """The page records written so far, as JSON, in page order."""
         pages = self._redis.hgetall(self._keys(job_id)[1])
         return [pages[index] for index in sorted(pages, key=int)]
 
     def _reduced(self, job_id: str, fields: dict) -> tuple[tuple[str, str], list[str]]:
         """(text, markdown) of an ended job and its page JSON; reduced once, then kept."""
-        page_jsons = self._page_jsons(job_id)
+        page_jsons = self.page_jsons(job_id)
         if "text" in fields:
             return (fields["text"], fields["markdown"]), page_jsons
         reduced = reduce_pages([json.loads(page) for page in page_jsons])
@@ -233,17 +239,21 @@ class JobStore:
 
     def write_page(self, job_id: str, record: dict) -> bool:
         """Store a finished page; False when the job is no longer processing (cancelled)."""
+        return self.write_pages(job_id, [record])
+
+    def write_pages(self, job_id: str, records: list[dict]) -> bool:
+        """Store finished pages in one round trip; False when the job is no longer processing
+        (cancelled: the pages are dropped, not counted)."""
+        with self._redis.pipeline(transaction=False) as pipe:
+            for record in records:
+                self._write_page(keys=self._keys(job_id), args=self._page_args(record), client=pipe)
+            return all(pipe.execute())
+
+    def _page_args(self, record: dict) -> list:
         counter = "pages_failed" if record.get("error") else "pages_done"
         confidences = [block["confidence"] for block in record["blocks"]]
-        args = [
-            record["index"],
-            json.dumps(record, ensure_ascii=False),
-            counter,
-            self._ttl,
-            sum(confidences),
-            len(confidences),
-        ]
-        return bool(self._write_page(keys=self._keys(job_id), args=args))
+        record_json = json.dumps(record, ensure_ascii=False)
+        return [record["index"], record_json, counter, self._ttl, sum(confidences), len(confidences)]
 
     def _move(self, job_id: str, allowed: str, status: str, error: str = "") -> bool:
         final = status in ("done", "failed")
@@ -280,7 +290,8 @@ class JobStore:
         fields = self._redis.hgetall(self._keys(job_id)[0])
         if fields.get("status") != "processing":
             return False
-        self._reduced(job_id, fields)
+        if "text" not in fields:  # not reduced yet by its runner
+            self._reduced(job_id, fields)
         done, failed = self.counts(job_id)
         if done == 0 and failed > 0:
             return self._move(job_id, "processing", "failed", f"All {failed} pages failed; see pages[].error.")

@@ -6,6 +6,7 @@ Created once per process, and only inside a Ray worker or driver (outside Ray, a
 recording does nothing).
 """
 
+import collections
 from functools import lru_cache
 
 import ray
@@ -45,11 +46,16 @@ def _enabled() -> bool:
     return ray.is_initialized()
 
 
-def page_written(record: dict, tier: str) -> None:
+def pages_written(records: list[dict], tier: str) -> None:
+    """Count written pages, one increment per kind of page (an increment costs ~0.2 ms)."""
     if _enabled():
-        outcome = "failed" if record.get("error") else "done"
-        tags = {"tier": tier, "engine": record.get("engine") or "none", "source": record.get("source") or "none"}
-        _metrics().pages.inc(tags=tags | {"outcome": outcome})
+        kinds = collections.Counter(
+            (record.get("engine") or "none", record.get("source") or "none", "error" in record and record["error"])
+            for record in records
+        )
+        for (engine, source, error), count in kinds.items():
+            tags = {"tier": tier, "engine": engine, "source": source, "outcome": "failed" if error else "done"}
+            _metrics().pages.inc(count, tags=tags)
 
 
 def page_read(seconds: float, tier: str, engine: str | None) -> None:

@@ -102,16 +102,41 @@ def process_pages(
     keep_going: Callable[[], bool] = lambda: True,
 ) -> Iterator[dict]:
     """Page records in the order of `indices`. `keep_going` is asked before each page starts."""
+    for batch in page_record_batches(document, indices, submit, options, keep_going):
+        yield from batch
+
+
+def page_record_batches(
+    document: Document,
+    indices: list[int],
+    submit: OcrSubmit,
+    options: PageOptions,
+    keep_going: Callable[[], bool] = lambda: True,
+    batch_size: int = 32,
+) -> Iterator[list[dict]]:
+    """Page records in the order of `indices`, in batches of those finished: a batch ends before
+    the loop waits on an OCR call, after each OCR page, and at `batch_size` pages, so that
+    text-layer pages (milliseconds each) are written together and no page waits on another's OCR."""
     in_flight: deque[_Page] = deque()
+    ready: list[dict] = []
     try:
-        for index in indices:
-            if not keep_going():
-                return
-            in_flight.append(_start(document, index, submit, options))
-            while in_flight and (len(in_flight) >= options.window or in_flight[0].record is not None):
-                yield _finish(in_flight.popleft(), submit, options)
-        while in_flight:
-            yield _finish(in_flight.popleft(), submit, options)
+        for index in [*indices, None]:  # None: no more pages to start, finish those in flight
+            if index is not None:
+                if not keep_going():
+                    break
+                in_flight.append(_start(document, index, submit, options))
+            while in_flight and (index is None or len(in_flight) >= options.window or in_flight[0].record is not None):
+                page = in_flight.popleft()
+                waits = page.record is None
+                if waits and ready:
+                    yield ready
+                    ready = []
+                ready.append(_finish(page, submit, options))
+                if waits or len(ready) >= batch_size:
+                    yield ready
+                    ready = []
+        if ready:
+            yield ready
     finally:
         for page in in_flight:
             if page.pending is not None:
@@ -138,14 +163,14 @@ def run_pages(
     """Process the pages of a job and write each record as it finishes; stop at a cancel."""
     written = store.written(job_id, indices)
     todo = [index for index in indices if index not in written]
-    records = process_pages(document, todo, submit, options, keep_going=_still_processing(store, job_id))
-    for record in records:
+    batches = page_record_batches(document, todo, submit, options, keep_going=_still_processing(store, job_id))
+    for records in batches:
         if options.translator is not None:
-            record = options.translator.translate_record(record)
-        if not store.write_page(job_id, record):
-            records.close()
+            records = [options.translator.translate_record(record) for record in records]
+        if not store.write_pages(job_id, records):
+            batches.close()
             return
-        metrics.page_written(record, options.tier)
+        metrics.pages_written(records, options.tier)
 
 
 def run_upload_pages(

@@ -7,6 +7,8 @@ values are guesses (the `skipped_*.pdf` test files are like that).
 """
 
 import re
+from itertools import groupby
+from operator import itemgetter
 
 import pymupdf
 
@@ -24,6 +26,9 @@ SCAN_IMAGE_COVER = 0.5
 # Replacement, private-use, control and surrogate characters: what a broken layer yields.
 _BAD_CHARS = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
+# A word of PyMuPDF's `words` output: (x0, y0, x1, y1, text, block, line, word).
+_PARAGRAPH_AND_LINE = itemgetter(5, 6)
+
 
 class TextLayerReader:
     """Reads sound text layers from the pages of one PDF; remembers what it learnt of its fonts."""
@@ -40,7 +45,7 @@ class TextLayerReader:
             return None
         pixels = (page.rect * pymupdf.Matrix(scale, scale)).irect  # as the page's rendering would be
         # Word boxes ignore /Rotate; the rendering (and so every box we return) does not.
-        to_pixels = page.rotation_matrix * pymupdf.Matrix(scale, scale)
+        to_pixels = tuple(page.rotation_matrix * pymupdf.Matrix(scale, scale))
         blocks = _lines(words, to_pixels)
         return PageResult(width=pixels.width, height=pixels.height, blocks=blocks, language=detected_language(blocks))
 
@@ -80,28 +85,20 @@ def _share_in_fonts(page: pymupdf.Page, fonts: set[str]) -> float:
     return in_fonts / total if total else 0.0
 
 
-def _lines(words: list[tuple], to_pixels: pymupdf.Matrix) -> list[Block]:
+def _lines(words: list[tuple], to_pixels: tuple[float, ...]) -> list[Block]:
     """Words grouped into the layer's own lines (in its order, with its paragraphs), boxes
     mapped to the rendered page's pixels, confidence 1.0. A line's words are consecutive in PyMuPDF's output."""
-    lines: list[tuple[int, list[str], list[float]]] = []  # (paragraph, words, box)
-    key = None
-    for x0, y0, x1, y1, text, paragraph, line, _ in words:
-        if (paragraph, line) != key:
-            key = (paragraph, line)
-            lines.append((paragraph, [text], [x0, y0, x1, y1]))
-            continue
-        lines[-1][1].append(text)
-        box = lines[-1][2]
-        box[0], box[1], box[2], box[3] = min(box[0], x0), min(box[1], y0), max(box[2], x1), max(box[3], y1)
-    return [
-        Block(text=" ".join(texts), bbox=_mapped(box, to_pixels), confidence=1.0, paragraph=paragraph)
-        for paragraph, texts, box in lines
-    ]
+    lines = []
+    for (paragraph, _), line_words in groupby(words, _PARAGRAPH_AND_LINE):
+        x0s, y0s, x1s, y1s, texts, *_ = zip(*line_words, strict=True)
+        box = [min(x0s), min(y0s), max(x1s), max(y1s)]
+        lines.append(Block(text=" ".join(texts), bbox=_mapped(box, to_pixels), confidence=1.0, paragraph=paragraph))
+    return lines
 
 
-def _mapped(box: list[float], matrix: pymupdf.Matrix) -> list[float]:
-    """The box through a matrix that scales and turns by a multiple of 90 degrees (plain float
-    arithmetic: a Rect per line costs more than the rest of the page's reading)."""
+def _mapped(box: list[float], matrix: tuple[float, ...]) -> list[float]:
+    """The box through a matrix (a, b, c, d, e, f) that scales and turns by a multiple of 90
+    degrees (plain float arithmetic: a Rect per line costs more than the rest of the page's reading)."""
     a, b, c, d, e, f = matrix
     x0, y0, x1, y1 = box
     xs = (a * x0 + c * y0 + e, a * x1 + c * y1 + e)

@@ -8,6 +8,7 @@ page record goes to Redis as it finishes.
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 import threading
 import time
@@ -28,9 +29,14 @@ from serve.priority_slots import PrioritySlots
 
 logger = logging.getLogger("ray.serve")
 
+
+def _searchable_pdf_of(upload: bytes, page_jsons: list[str], dpi: int) -> bytes:
+    return searchable_pdf(upload, [json.loads(page) for page in page_jsons], dpi)
+
+
 # In its own worker process: PyMuPDF runs one thread at a time per process, and a long
 # document's PDF takes seconds that the runner's other jobs should not wait for.
-_make_searchable_pdf = ray.remote(num_cpus=0, max_retries=1)(searchable_pdf)
+_make_searchable_pdf = ray.remote(num_cpus=0, max_retries=1)(_searchable_pdf_of)
 
 
 @serve.deployment(name="JobRunner")
@@ -96,7 +102,7 @@ class JobRunner:
             logger.exception("Job %s failed", job_id)
             self._store.fail(job_id, f"The job failed: {describe_error(exc)}")
         else:
-            self._save_searchable_pdf(job_id, upload)
+            self._save_outputs(job_id, upload)
             self._store.finish(job_id)
         metrics.job_ended(self._store.status(job_id) or "deleted")
         metrics.queue_depth(self._store.queued_pages())
@@ -113,18 +119,19 @@ class JobRunner:
             return self._vlm
         return self._ocr
 
-    def _save_searchable_pdf(self, job_id: str, upload: ray.ObjectRef) -> None:
-        """Make the `pdf` export while the upload is still here; the job is done without it
-        (the download then says so) rather than failed."""
+    def _save_outputs(self, job_id: str, upload: ray.ObjectRef) -> None:
+        """Keep the job's text and Markdown, and make its `pdf` export while the upload is still
+        here; the job is done without the export (the download then says so) rather than failed."""
         if self._store.status(job_id) != "processing":
             return  # cancelled
+        page_jsons = self._store.page_jsons(job_id)
+        # The PDF is made on another core while the text is reduced here.
+        pdf = _make_searchable_pdf.remote(upload, page_jsons, self._settings.pdf_dpi)
+        self._store.save_reduction(job_id, [json.loads(page) for page in page_jsons])
         try:
-            pages = self._store.page_records(job_id)
-            pdf = ray.get(_make_searchable_pdf.remote(upload, pages, self._settings.pdf_dpi))
+            self._store.save_export(job_id, "pdf", ray.get(pdf))
         except Exception:
             logger.exception("Job %s: the searchable PDF could not be made", job_id)
-            return
-        self._store.save_export(job_id, "pdf", pdf)
 
     def _run_dataset(
         self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions, reader: DeploymentHandle

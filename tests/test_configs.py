@@ -24,7 +24,7 @@ HOSTS = {LAPTOP.name: "127.0.0.1", CPU_CLUSTER.name: "0.0.0.0", GPU_CLUSTER.name
 
 # Resources per replica, as the configs' comments and docs/capacity.md state them.
 REPLICA_RESOURCES = {
-    LAPTOP.name: {"Ingress": (0, None), "JobRunner": (0, None), "CpuOcr": (2, None)},
+    LAPTOP.name: {"Ingress": (0, None), "JobRunner": (0, None), "CpuOcr": (1, None)},
     CPU_CLUSTER.name: {"Ingress": (0.5, None), "JobRunner": (0.5, None), "CpuOcr": (2, None)},
     GPU_CLUSTER.name: {"Ingress": (0.5, None), "JobRunner": (0.5, None), "CpuOcr": (2, None), "VlmOcr": (1, 1)},
 }

@@ -126,3 +126,24 @@ def test_a_job_no_runner_renews_is_failed_and_refunded(store):
     assert queued(store) == 2  # only the other job's pages are still queued
     assert store._redis.zscore(ACTIVE_JOBS_KEY, job["uuid"]) is None
     assert store._redis.zscore(ACTIVE_JOBS_KEY, kept) is not None
+
+
+def test_pages_written_together_count_each_once_and_a_cancel_drops_them(store):
+    job_id = created(store, 6)
+    store.start(job_id)
+    assert store.write_pages(job_id, [page(0), page(1), page(1), page(2, "", error="corrupt")])
+    assert store.counts(job_id) == (2, 1)
+    assert queued(store) == 3
+    store.cancel(job_id)
+    assert not store.write_pages(job_id, [page(3), page(4)])
+    assert store.counts(job_id) == (2, 1)
+
+
+def test_the_text_reduced_by_the_runner_is_kept_by_finish(store):
+    job_id = created(store, 2)
+    store.start(job_id)
+    records = [page(1, "second"), page(0, "first")]
+    store.write_pages(job_id, records)
+    store.save_reduction(job_id, records)
+    assert store.finish(job_id)
+    assert store.load(job_id)[0]["text"] == "first\n\nsecond"

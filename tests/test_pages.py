@@ -8,7 +8,7 @@ import numpy as np
 from engines.types import Block, PageResult
 from pipelines.documents import DocumentError
 from pipelines.page_dataset import BlockSizes, plan_blocks
-from pipelines.pages import PageOptions, process_pages
+from pipelines.pages import PageOptions, page_record_batches, process_pages
 
 
 class Pages:
@@ -132,3 +132,14 @@ def test_blocks_come_in_whole_rounds_of_equal_size():
     blocks = plan_blocks(list(range(500)), [True] * 500, BlockSizes(ocr_pages=8, text_layer_pages=100), parallel=2)
     assert [len(block) for block in blocks] == [84] * 5 + [80]
     assert [index for block in blocks for index in block] == list(range(500))
+
+
+def test_text_layer_pages_are_handed_over_together_and_never_wait_on_an_ocr_call():
+    batches = page_record_batches(Pages(6, with_layer={0, 1, 2, 4}), list(range(6)), Engine().submit, PageOptions())
+    assert [[record["index"] for record in batch] for batch in batches] == [[0, 1, 2], [3], [4], [5]]
+
+
+def test_a_batch_holds_at_most_batch_size_pages():
+    document = Pages(70, with_layer=range(70))
+    batches = page_record_batches(document, list(range(70)), Engine().submit, PageOptions(), batch_size=32)
+    assert [len(batch) for batch in batches] == [32, 32, 6]
