@@ -112,6 +112,16 @@ def _reconnecting(retry_class: type) -> object:
     return retry_class(ExponentialBackoff(cap=2, base=0.1), retries=6)
 
 
+def _reduced_jsons(page_jsons: list[str]) -> tuple[str, str]:
+    """`reduce_pages` of stored page records, keeping only the text of each once parsed (1,000
+    parsed records with their blocks take ~100 MB)."""
+    return reduce_pages([_text_of(json.loads(page)) for page in page_jsons])
+
+
+def _text_of(page: dict) -> dict:
+    return {"index": page["index"], "text": page["text"], "markdown": page["markdown"]}
+
+
 class JobStore:
     def __init__(self, client: redis.Redis, ttl_seconds: int, binary_client: redis.Redis | None = None) -> None:
         self._redis = client
@@ -191,9 +201,9 @@ class JobStore:
         """The page records written so far, in page order."""
         return [json.loads(page) for page in self.page_jsons(job_id)]
 
-    def save_reduction(self, job_id: str, pages: list[dict]) -> None:
-        """Keep the job's text and Markdown, reduced from its page records (when it ends)."""
-        text, markdown = reduce_pages(pages)
+    def save_reduction(self, job_id: str, page_jsons: list[str]) -> None:
+        """Keep the job's text and Markdown, reduced from its stored page records (when it ends)."""
+        text, markdown = _reduced_jsons(page_jsons)
         self._set_if_exists(keys=self._keys(job_id)[:1], args=["text", text, "markdown", markdown])
 
     def save_export(self, job_id: str, name: str, data: bytes) -> None:
@@ -214,7 +224,7 @@ class JobStore:
         page_jsons = self.page_jsons(job_id)
         if "text" in fields:
             return (fields["text"], fields["markdown"]), page_jsons
-        reduced = reduce_pages([json.loads(page) for page in page_jsons])
+        reduced = _reduced_jsons(page_jsons)
         self._set_if_exists(keys=self._keys(job_id)[:1], args=["text", reduced[0], "markdown", reduced[1]])
         return reduced, page_jsons
 

@@ -127,7 +127,7 @@ class JobRunner:
         page_jsons = self._store.page_jsons(job_id)
         # The PDF is made on another core while the text is reduced here.
         pdf = _make_searchable_pdf.remote(upload, page_jsons, self._settings.pdf_dpi)
-        self._store.save_reduction(job_id, [json.loads(page) for page in page_jsons])
+        self._store.save_reduction(job_id, page_jsons)
         try:
             self._store.save_export(job_id, "pdf", ray.get(pdf))
         except Exception:

@@ -144,6 +144,6 @@ def test_the_text_reduced_by_the_runner_is_kept_by_finish(store):
     store.start(job_id)
     records = [page(1, "second"), page(0, "first")]
     store.write_pages(job_id, records)
-    store.save_reduction(job_id, records)
+    store.save_reduction(job_id, store.page_jsons(job_id))
     assert store.finish(job_id)
     assert store.load(job_id)[0]["text"] == "first\n\nsecond"
