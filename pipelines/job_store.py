@@ -201,10 +201,11 @@ class JobStore:
         """The page records written so far, in page order."""
         return [json.loads(page) for page in self.page_jsons(job_id)]
 
-    def save_reduction(self, job_id: str, page_jsons: list[str]) -> None:
+    def save_reduction(self, job_id: str, page_jsons: list[str]) -> tuple[str, str]:
         """Keep the job's text and Markdown, reduced from its stored page records (when it ends)."""
         text, markdown = _reduced_jsons(page_jsons)
         self._set_if_exists(keys=self._keys(job_id)[:1], args=["text", text, "markdown", markdown])
+        return text, markdown
 
     def save_export(self, job_id: str, name: str, data: bytes) -> None:
         """Keep a prebuilt export (the searchable PDF) for as long as the job's results."""
@@ -224,9 +225,7 @@ class JobStore:
         page_jsons = self.page_jsons(job_id)
         if "text" in fields:
             return (fields["text"], fields["markdown"]), page_jsons
-        reduced = _reduced_jsons(page_jsons)
-        self._set_if_exists(keys=self._keys(job_id)[:1], args=["text", reduced[0], "markdown", reduced[1]])
-        return reduced, page_jsons
+        return self.save_reduction(job_id, page_jsons), page_jsons
 
     def status_and_owner(self, job_id: str) -> tuple[str, str] | None:
         status, owner = self._redis.hmget(self._keys(job_id)[0], ["status", "owner"])

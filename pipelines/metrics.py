@@ -50,12 +50,14 @@ def pages_written(records: list[dict], tier: str) -> None:
     """Count written pages, one increment per kind of page (an increment costs ~0.2 ms)."""
     if _enabled():
         kinds = collections.Counter(
-            (record.get("engine") or "none", record.get("source") or "none", "error" in record and record["error"])
-            for record in records
+            (record.get("engine") or "none", record.get("source") or "none", _outcome(record)) for record in records
         )
-        for (engine, source, error), count in kinds.items():
-            tags = {"tier": tier, "engine": engine, "source": source, "outcome": "failed" if error else "done"}
-            _metrics().pages.inc(count, tags=tags)
+        for (engine, source, outcome), count in kinds.items():
+            _metrics().pages.inc(count, tags={"tier": tier, "engine": engine, "source": source, "outcome": outcome})
+
+
+def _outcome(record: dict) -> str:
+    return "failed" if record.get("error") else "done"
 
 
 def page_read(seconds: float, tier: str, engine: str | None) -> None:
