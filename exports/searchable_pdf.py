@@ -14,6 +14,7 @@ and laid over the page as a Form XObject.
 """
 
 import io
+from collections.abc import Callable
 
 import pymupdf
 from PIL import Image, ImageOps
@@ -40,36 +41,69 @@ INVISIBLE = 3  # PDF text render mode: neither fill nor stroke
 # What Pillow raises for a frame it cannot read.
 FRAME_ERRORS = (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError)
 DEFAULT_PAGE_SIZE = (612.0, 792.0)  # points (US Letter): a failed PDF page whose size cannot be read
+# What the export reads of a page record, besides whether it has blocks and, to write them, the blocks.
+OUTLINE_FIELDS = ("index", "source", "rotation", "width", "height", "error")
 
 
 def searchable_pdf(document: bytes, pages: list[dict], dpi: int) -> bytes:
     """The job's pages as a searchable PDF: each page looks like the original and carries an
-    invisible text layer whose words sit where they appear."""
+    invisible text layer whose words sit where they appear. `pages`: the page records, in page order."""
+    return searchable_pdf_of_outlines(
+        document, [page_outline(page) for page in pages], dpi, lambda number: pages[number]["blocks"]
+    )
+
+
+def page_outline(record: dict) -> dict:
+    """What the export needs of a page record but its blocks: about 100 bytes, where a parsed
+    record with its blocks takes about 10 KB. `has_text`: whether the page has blocks to write."""
+    return {field: record[field] for field in OUTLINE_FIELDS if field in record} | {"has_text": bool(record["blocks"])}
+
+
+def searchable_pdf_of_outlines(
+    document: bytes, outlines: list[dict], dpi: int, blocks_of: Callable[[int], list[dict]]
+) -> bytes:
+    """`searchable_pdf` of the pages' outlines (`page_outline`); `blocks_of(number)` gives the blocks
+    of page `number` of `outlines` when its text is written (a long job's, read one page at a time).
+    A PDF whose pages all keep their own text, all of them in order, is its own searchable PDF."""
     kind = sniff_type(document[:1024])
     if kind is None:
         raise ValueError("The document is neither a PDF nor an image that the service reads.")
-    if not pages:
+    if not outlines:
         raise ValueError("A searchable PDF needs at least one page.")
     with MUPDF_LOCK:
+        if kind == "pdf" and _is_unchanged(document, outlines):
+            return document
         if kind == "pdf":
-            output, rendered = _pdf_pages(document, pages, dpi)
+            output, rendered = _pdf_pages(document, outlines, dpi)
         else:
-            output, rendered = _image_pages(document, kind, pages, dpi), False
+            output, rendered = _image_pages(document, kind, outlines, dpi), False
         try:
-            _turn_upright(output, pages)
-            _add_text_layers(output, pages, rendered)
+            _turn_upright(output, outlines)
+            _add_text_layers(output, outlines, rendered, blocks_of)
             return output.tobytes(garbage=3, deflate=True, use_objstms=True)
         finally:
             output.close()
 
 
-def _needs_text(record: dict, rendered: bool) -> bool:
+def _needs_text(outline: dict, rendered: bool) -> bool:
     """Whether the page gets a text layer: an OCRed page, or any page read when every page was
     replaced by its rendering (its own text layer is gone with it)."""
-    return (rendered or record.get("source") == "ocr") and bool(record.get("blocks")) and bool(record.get("width"))
+    return (rendered or outline.get("source") == "ocr") and outline["has_text"] and bool(outline.get("width"))
 
 
 # ---- PDF input
+
+
+def _is_unchanged(document: bytes, outlines: list[dict]) -> bool:
+    """Whether every page of the PDF is selected, in order, and keeps its own text as it is."""
+    if any(outline.get("source") == "ocr" or outline.get("rotation") for outline in outlines):
+        return False
+    try:
+        with pymupdf.open(stream=document, filetype="pdf") as pdf:
+            count = pdf.page_count
+    except MUPDF_ERRORS:
+        return False
+    return [outline["index"] for outline in outlines] == list(range(count))
 
 
 def _pdf_pages(document: bytes, pages: list[dict], dpi: int) -> tuple[pymupdf.Document, bool]:
@@ -261,16 +295,18 @@ def _turn_upright(output: pymupdf.Document, pages: list[dict]) -> None:
             page.set_rotation((page.rotation + record["rotation"]) % 360)
 
 
-def _add_text_layers(output: pymupdf.Document, pages: list[dict], rendered: bool) -> None:
+def _add_text_layers(
+    output: pymupdf.Document, outlines: list[dict], rendered: bool, blocks_of: Callable[[int], list[dict]]
+) -> None:
     """Lay the text of the OCRed pages (of all pages read, where all were `rendered`) over them. The
     layers are written on the pages of one scratch PDF so that its fonts are subset once and shared
     by all pages."""
     layers = pymupdf.open()
     try:
-        numbers = [number for number, record in enumerate(pages) if _needs_text(record, rendered)]
+        numbers = [number for number, outline in enumerate(outlines) if _needs_text(outline, rendered)]
         for number in numbers:
             layer = layers.new_page(width=output[number].rect.width, height=output[number].rect.height)
-            _write_lines(layer, pages[number])
+            _write_lines(layer, outlines[number], blocks_of(number))
         layers.subset_fonts()
         for layer_number, number in enumerate(numbers):
             _lay_over(output[number], layers, layer_number)
@@ -288,10 +324,10 @@ def _lay_over(page: pymupdf.Page, layers: pymupdf.Document, number: int) -> None
     page.set_rotation(rotation)
 
 
-def _write_lines(layer: pymupdf.Page, record: dict) -> None:
+def _write_lines(layer: pymupdf.Page, outline: dict, blocks: list[dict]) -> None:
     """Write the page's blocks, their boxes scaled from the pixels of the page's image to points."""
-    scale_x, scale_y = layer.rect.width / record["width"], layer.rect.height / record["height"]
-    for block in record["blocks"]:
+    scale_x, scale_y = layer.rect.width / outline["width"], layer.rect.height / outline["height"]
+    for block in blocks:
         x0, y0, x1, y1 = block["bbox"]
         box = pymupdf.Rect(x0 * scale_x, y0 * scale_y, x1 * scale_x, y1 * scale_y)
         if not box.is_empty:

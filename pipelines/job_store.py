@@ -8,6 +8,7 @@ Status changes and page writes are Lua scripts, so a cancel and a finishing page
 
 import json
 import time
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import redis
@@ -27,6 +28,8 @@ LOST_JOB_ERROR = (
 )
 # Exports made when a job ends and kept with its results.
 EXPORTS_KEPT = ("pdf",)
+# Page records read in one round trip when a job's pages are read one by one.
+PAGES_PER_READ = 200
 # Keys beside a job's own (`ocrchat:job:<id>:<suffix>`), deleted with it.
 _SATELLITES = ("pages", *(f"export:{name}" for name in EXPORTS_KEPT), "chat_index", "chat", "chat:turns")
 
@@ -112,7 +115,7 @@ def _reconnecting(retry_class: type) -> object:
     return retry_class(ExponentialBackoff(cap=2, base=0.1), retries=6)
 
 
-def _reduced_jsons(page_jsons: list[str]) -> tuple[str, str]:
+def _reduced_jsons(page_jsons: Iterable[str]) -> tuple[str, str]:
     """`reduce_pages` of stored page records, keeping only the text of each once parsed (1,000
     parsed records with their blocks take ~100 MB)."""
     return reduce_pages([_text_of(json.loads(page)) for page in page_jsons])
@@ -201,7 +204,11 @@ class JobStore:
         """The page records written so far, in page order."""
         return [json.loads(page) for page in self.page_jsons(job_id)]
 
-    def save_reduction(self, job_id: str, page_jsons: list[str]) -> tuple[str, str]:
+    def page_record(self, job_id: str, index: int) -> dict | None:
+        page = self._redis.hget(self._keys(job_id)[1], str(index))
+        return None if page is None else json.loads(page)
+
+    def save_reduction(self, job_id: str, page_jsons: Iterable[str]) -> tuple[str, str]:
         """Keep the job's text and Markdown, reduced from its stored page records (when it ends)."""
         text, markdown = _reduced_jsons(page_jsons)
         self._set_if_exists(keys=self._keys(job_id)[:1], args=["text", text, "markdown", markdown])
@@ -219,6 +226,15 @@ class JobStore:
         """The page records written so far, as JSON, in page order."""
         pages = self._redis.hgetall(self._keys(job_id)[1])
         return [pages[index] for index in sorted(pages, key=int)]
+
+    def iter_page_jsons(self, job_id: str) -> Iterator[str]:
+        """`page_jsons`, read `PAGES_PER_READ` pages at a time: a job of thousands of pages
+        is not held whole."""
+        key = self._keys(job_id)[1]
+        indices = sorted(self._redis.hkeys(key), key=int)
+        for start in range(0, len(indices), PAGES_PER_READ):
+            pages = self._redis.hmget(key, indices[start : start + PAGES_PER_READ])
+            yield from (page for page in pages if page is not None)  # None: deleted meanwhile
 
     def _reduced(self, job_id: str, fields: dict) -> tuple[tuple[str, str], list[str]]:
         """(text, markdown) of an ended job and its page JSON; reduced once, then kept."""
@@ -300,7 +316,7 @@ class JobStore:
         if fields.get("status") != "processing":
             return False
         if "text" not in fields:  # not reduced yet by its runner
-            self._reduced(job_id, fields)
+            self.save_reduction(job_id, self.iter_page_jsons(job_id))
         done, failed = self.counts(job_id)
         if done == 0 and failed > 0:
             return self._move(job_id, "processing", "failed", f"All {failed} pages failed; see pages[].error.")

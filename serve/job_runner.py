@@ -18,7 +18,7 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from configs.settings import Settings
-from exports.searchable_pdf import searchable_pdf
+from exports.searchable_pdf import page_outline, searchable_pdf_of_outlines
 from pipelines import metrics
 from pipelines.documents import Limits, open_document
 from pipelines.errors import describe_error
@@ -30,13 +30,22 @@ from serve.priority_slots import PrioritySlots
 logger = logging.getLogger("ray.serve")
 
 
-def _searchable_pdf_of(upload: bytes, page_jsons: list[str], dpi: int) -> bytes:
-    return searchable_pdf(upload, [json.loads(page) for page in page_jsons], dpi)
+def _save_searchable_pdf(upload: bytes, job_id: str, redis_url: str, ttl_seconds: int, dpi: int) -> None:
+    """Make a job's `pdf` export from its stored pages and keep it with them. Only the pages'
+    outlines are held for the whole job; a page's blocks are read back when its text is written."""
+    store = JobStore(redis_client(redis_url), ttl_seconds)
+    outlines = [page_outline(json.loads(page)) for page in store.iter_page_jsons(job_id)]
+
+    def blocks_of(number: int) -> list[dict]:
+        record = store.page_record(job_id, outlines[number]["index"])
+        return record["blocks"] if record is not None else []  # deleted meanwhile
+
+    store.save_export(job_id, "pdf", searchable_pdf_of_outlines(upload, outlines, dpi, blocks_of))
 
 
 # In its own worker process: PyMuPDF runs one thread at a time per process, and a long
 # document's PDF takes seconds that the runner's other jobs should not wait for.
-_make_searchable_pdf = ray.remote(num_cpus=0, max_retries=1)(_searchable_pdf_of)
+_make_searchable_pdf = ray.remote(num_cpus=0, max_retries=1)(_save_searchable_pdf)
 
 
 @serve.deployment(name="JobRunner")
@@ -124,12 +133,15 @@ class JobRunner:
         here; the job is done without the export (the download then says so) rather than failed."""
         if self._store.status(job_id) != "processing":
             return  # cancelled
-        page_jsons = self._store.page_jsons(job_id)
-        # The PDF is made on another core while the text is reduced here.
-        pdf = _make_searchable_pdf.remote(upload, page_jsons, self._settings.pdf_dpi)
-        self._store.save_reduction(job_id, page_jsons)
+        settings = self._settings
+        # The PDF is made on another core while the text is reduced here; each reads the pages
+        # from Redis a few hundred at a time.
+        pdf = _make_searchable_pdf.remote(
+            upload, job_id, settings.effective_redis_url, settings.result_ttl_seconds, settings.pdf_dpi
+        )
+        self._store.save_reduction(job_id, self._store.iter_page_jsons(job_id))
         try:
-            self._store.save_export(job_id, "pdf", ray.get(pdf))
+            ray.get(pdf)
         except Exception:
             logger.exception("Job %s: the searchable PDF could not be made", job_id)
 

@@ -4,6 +4,7 @@ ranges, idempotency and backpressure, through the real service."""
 import json
 import time
 
+import pymupdf
 import pytest
 import redis
 
@@ -33,6 +34,12 @@ def wait_for_end(client, job_id: str, timeout: float = 600, headers=None) -> tup
     raise AssertionError(f"job {job_id} did not end in {timeout} s")
 
 
+def download_pdf(client, job: dict) -> bytes:
+    response = client.get(f"/api/v1/ocr/{job['uuid']}/download/?format=pdf")
+    assert response.status_code == 200, response.text
+    return response.content
+
+
 def test_six_page_scan_is_asynchronous_with_rising_progress(client):
     response = submit(client, scanned_pdf(["phototest.tif"] * 6))
     assert response.status_code == 200, response.text
@@ -50,6 +57,8 @@ def test_six_page_scan_is_asynchronous_with_rising_progress(client):
         assert page["source"] == "ocr"
         assert cer(page["text"], truth("phototest.txt")) < MAX_CER_PRINTED_PAGE
     assert done["finished_at"] >= done["created_at"] and done["expires_at"] > done["finished_at"]
+    pdf = pymupdf.open(stream=download_pdf(client, done))
+    assert [page.get_text().split() for page in pdf] == [page["text"].split() for page in done["pages"]]
 
 
 @pytest.mark.slow
@@ -81,12 +90,14 @@ def test_broken_text_layers_are_ocred(client, name):
 
 
 def test_born_digital_pages_come_from_the_text_layer_exactly(client):
-    job = submit(client, born_digital_pdf(12)).json()
+    content = born_digital_pdf(12)
+    job = submit(client, content).json()
     done, _ = wait_for_end(client, job["uuid"])
     assert done["status"] == "done"
     for page in done["pages"]:
         assert page["source"] == "text_layer"
         assert [block["text"] for block in page["blocks"]] == page_lines(page["index"] + 1)
+    assert download_pdf(client, done) == content  # every page keeps its own text: the PDF is its own export
 
 
 def test_a_corrupt_page_fails_alone_and_the_job_finishes(client):

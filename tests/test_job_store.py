@@ -1,5 +1,6 @@
 """Jobs in a real Redis: status changes, page writes, cancel and the queue of pages."""
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -144,6 +145,17 @@ def test_the_text_reduced_by_the_runner_is_kept_by_finish(store):
     store.start(job_id)
     records = [page(1, "second"), page(0, "first")]
     store.write_pages(job_id, records)
-    store.save_reduction(job_id, store.page_jsons(job_id))
+    store.save_reduction(job_id, store.iter_page_jsons(job_id))
     assert store.finish(job_id)
     assert store.load(job_id)[0]["text"] == "first\n\nsecond"
+
+
+def test_pages_read_a_few_at_a_time_come_back_in_page_order(store, monkeypatch):
+    monkeypatch.setattr("pipelines.job_store.PAGES_PER_READ", 3)
+    job_id = created(store, 11)
+    store.start(job_id)
+    store.write_pages(job_id, [page(index, f"page {index}") for index in (10, 2, 0, 9, 1, 5, 3, 4, 8, 7, 6)])
+
+    assert list(store.iter_page_jsons(job_id)) == store.page_jsons(job_id)
+    assert [json.loads(page)["index"] for page in store.iter_page_jsons(job_id)] == list(range(11))
+    assert store.page_record(job_id, 9)["text"] == "page 9" and store.page_record(job_id, 11) is None

@@ -11,7 +11,7 @@ from PIL import Image, ImageOps
 
 from engines.types import Block, PageResult
 from exports import fonts
-from exports.searchable_pdf import searchable_pdf
+from exports.searchable_pdf import page_outline, searchable_pdf, searchable_pdf_of_outlines
 from pipelines.jobs import failed_page_record, page_record
 from pipelines.text_layer import TextLayerReader
 from tests.documents import born_digital_pdf, converted, data_file, multipage_tiff, page_lines, scanned_pdf
@@ -184,6 +184,33 @@ def test_born_digital_pages_are_kept_with_their_own_text_only():
     original = pymupdf.open(stream=pdf_bytes)
     assert [page.get_text() for page in output] == [page.get_text() for page in original]
     assert lines_of(output[1]) == page_lines(2, 5)
+
+
+def test_a_pdf_whose_pages_all_keep_their_text_is_its_own_export():
+    pdf_bytes = born_digital_pdf(3, lines=2)
+    records = text_layer_records(pdf_bytes, "text_layer")
+    records[1] = failed_page_record(1, "could not render")
+
+    assert searchable_pdf(pdf_bytes, records, DPI) == pdf_bytes
+    assert searchable_pdf(pdf_bytes, records[1:], DPI) != pdf_bytes  # not every page selected
+
+
+def test_blocks_are_read_only_for_the_pages_whose_text_is_written():
+    scan = scanned_pdf(["phototest.tif", "phototest.tif"])
+    size = rendered_size(scan, 0)
+    records = [ocr_record(0, size, ocr_blocks(["first page"])), ocr_record(1, size, ocr_blocks(["second page"]))]
+    read = []
+
+    def blocks_of(number: int) -> list[dict]:
+        read.append(number)
+        return records[number]["blocks"]
+
+    outlines = [page_outline(record) for record in records]
+    output = pymupdf.open(stream=searchable_pdf_of_outlines(scan, outlines, DPI, blocks_of))
+
+    assert [lines_of(page) for page in output] == [["first page"], ["second page"]]
+    assert read == [0, 1]
+    assert all("blocks" not in outline and "text" not in outline for outline in outlines)
 
 
 def test_ocred_page_with_a_text_layer_is_rasterized_so_its_text_appears_once():
