@@ -78,6 +78,8 @@ def run_page_dataset(
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False
     context.execution_options.verbose_progress = False
+    # Ray Data reads each task's USS from /proc every second (for its stats): CPU that OCR needs.
+    context.memory_usage_poll_interval_s = None
     # Ray Data logs its whole state every few seconds at DEBUG: costly for a job of hours.
     logging.getLogger("ray.data").setLevel(logging.INFO)
     pages = ray.data.from_items([{"pages": block} for block in blocks], override_num_blocks=len(blocks))
