@@ -12,12 +12,14 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def tree_rss_mb(root: psutil.Process) -> float:
-    """Summed RSS of a process and all its descendants, in MB."""
+def tree_rss_mb(root: psutil.Process, without: str | None = None) -> float:
+    """Summed RSS of a process and all its descendants, in MB; `without`: leave out the
+    processes whose command line holds it."""
     total = 0
     for process in [root, *root.children(recursive=True)]:
         try:
-            total += process.memory_info().rss
+            if without is None or without not in " ".join(process.cmdline()):
+                total += process.memory_info().rss
         except psutil.Error:
             pass
     return total / 2**20
@@ -45,6 +47,7 @@ class Service:
             stderr=subprocess.DEVNULL,
         )
         self.peak_mb = 0.0
+        self.peak_without_redis_mb = 0.0
         self._sampling = False
 
     def wait_ready(self) -> None:
@@ -58,17 +61,20 @@ class Service:
             time.sleep(1)
         raise RuntimeError("the service did not become ready")
 
-    def rss_mb(self) -> float:
-        """Summed RSS of the service process and everything it started (Ray, workers, Redis)."""
-        return tree_rss_mb(psutil.Process(self.process.pid))
+    def rss_mb(self, without_redis: bool = False) -> float:
+        """Summed RSS of the service process and everything it started (Ray, workers, Redis);
+        `without_redis`: all but Redis, whose memory holds the results kept until they expire."""
+        return tree_rss_mb(psutil.Process(self.process.pid), "redis-server" if without_redis else None)
 
     def sample_peak(self):
-        """A context that records the peak summed RSS while it is open, sampled every 0.25 s."""
+        """A context that records the peak summed RSS while it is open (`peak_mb`, and
+        `peak_without_redis_mb`), sampled every 0.25 s."""
         service = self
 
         class Sampler:
             def __enter__(self):
                 service.peak_mb = service.rss_mb()
+                service.peak_without_redis_mb = service.rss_mb(without_redis=True)
                 service._sampling = True
                 self.thread = threading.Thread(target=self._run, daemon=True)
                 self.thread.start()
@@ -76,6 +82,8 @@ class Service:
             def _run(self):
                 while service._sampling:
                     service.peak_mb = max(service.peak_mb, service.rss_mb())
+                    without_redis = service.rss_mb(without_redis=True)
+                    service.peak_without_redis_mb = max(service.peak_without_redis_mb, without_redis)
                     time.sleep(0.25)
 
             def __exit__(self, *exc):
