@@ -16,7 +16,7 @@ import redis.asyncio
 from redis.backoff import ExponentialBackoff
 
 from accounts.metering import Meter
-from pipelines.jobs import FINAL_STATUSES, job_json, now_iso, reduce_pages
+from pipelines.jobs import FINAL_STATUSES, job_json_chunks, now_iso, reduce_pages
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
 # Jobs not yet ended, scored by when a runner last vouched for them (a lease): one that no
@@ -177,12 +177,19 @@ class JobStore:
     def load_json(self, job_id: str) -> tuple[str, str] | None:
         """The job object as JSON text, and its owner; None when there is no such job (or it
         expired). While the job runs, `pages` is empty and `pages_done` tells the progress."""
+        found = self.load_json_chunks(job_id)
+        return None if found is None else ("".join(found[0]), found[1])
+
+    def load_json_chunks(self, job_id: str) -> tuple[Iterator[str], str] | None:
+        """`load_json` as pieces of JSON text to stream: the job's pages are read from Redis
+        `PAGES_PER_READ` at a time as the pieces are taken."""
         fields = self._redis.hgetall(self._keys(job_id)[0])
         if not fields:
             return None
-        reduced, page_jsons = ("", ""), []
+        reduced, page_batches = ("", ""), iter(())
         if fields["status"] in FINAL_STATUSES:
-            reduced, page_jsons = self._reduced(job_id, fields)
+            reduced = self._reduced(job_id, fields)
+            page_batches = self._page_json_batches(job_id)
         count = int(fields.get("confidence_count", 0))
         mean = round(float(fields["confidence_sum"]) / count, 4) if count else None
         state = {
@@ -194,7 +201,7 @@ class JobStore:
             "finished_at": fields["finished_at"] or None,
             "expires_at": fields["expires_at"] or None,
         }
-        return job_json(json.loads(fields["fixed"]), state, reduced, page_jsons), fields["owner"]
+        return job_json_chunks(json.loads(fields["fixed"]), state, reduced, page_batches), fields["owner"]
 
     def load(self, job_id: str) -> tuple[dict, str] | None:
         found = self.load_json(job_id)
@@ -230,18 +237,21 @@ class JobStore:
     def iter_page_jsons(self, job_id: str) -> Iterator[str]:
         """`page_jsons`, read `PAGES_PER_READ` pages at a time: a job of thousands of pages
         is not held whole."""
+        for batch in self._page_json_batches(job_id):
+            yield from batch
+
+    def _page_json_batches(self, job_id: str) -> Iterator[list[str]]:
         key = self._keys(job_id)[1]
         indices = sorted(self._redis.hkeys(key), key=int)
         for start in range(0, len(indices), PAGES_PER_READ):
             pages = self._redis.hmget(key, indices[start : start + PAGES_PER_READ])
-            yield from (page for page in pages if page is not None)  # None: deleted meanwhile
+            yield [page for page in pages if page is not None]  # None: deleted meanwhile
 
-    def _reduced(self, job_id: str, fields: dict) -> tuple[tuple[str, str], list[str]]:
-        """(text, markdown) of an ended job and its page JSON; reduced once, then kept."""
-        page_jsons = self.page_jsons(job_id)
+    def _reduced(self, job_id: str, fields: dict) -> tuple[str, str]:
+        """(text, markdown) of an ended job; reduced once, then kept."""
         if "text" in fields:
-            return (fields["text"], fields["markdown"]), page_jsons
-        return self.save_reduction(job_id, page_jsons), page_jsons
+            return fields["text"], fields["markdown"]
+        return self.save_reduction(job_id, self.iter_page_jsons(job_id))
 
     def status_and_owner(self, job_id: str) -> tuple[str, str] | None:
         status, owner = self._redis.hmget(self._keys(job_id)[0], ["status", "owner"])

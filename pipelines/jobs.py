@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
 from engines.types import Block, PageResult
@@ -97,6 +98,14 @@ def job_json(fixed: dict, state: dict, reduced: tuple[str, str], page_jsons: lis
     """The job as the API returns it, as JSON text. `page_jsons` are the stored page records,
     already JSON and in page order: they are spliced in as they are, not parsed again, so a
     job of thousands of pages costs its size in memory, not ten times that."""
+    return "".join(job_json_chunks(fixed, state, reduced, [page_jsons]))
+
+
+def job_json_chunks(
+    fixed: dict, state: dict, reduced: tuple[str, str], page_batches: Iterable[list[str]]
+) -> Iterator[str]:
+    """`job_json` in pieces, one per batch of stored page records (in page order): a response
+    that streams them holds one batch at a time, not the whole job."""
     job = {
         "uuid": fixed["uuid"],
         "status": state["status"],
@@ -117,5 +126,13 @@ def job_json(fixed: dict, state: dict, reduced: tuple[str, str], page_jsons: lis
         "finished_at": state["finished_at"],
         "expires_at": state["expires_at"],
     }
-    encoded = json.dumps(job, ensure_ascii=False)
-    return encoded.replace(json.dumps(_PAGES_SLOT), "[" + ",".join(page_jsons) + "]", 1)
+    head, tail = json.dumps(job, ensure_ascii=False).split(json.dumps(_PAGES_SLOT), 1)
+    piece, first = head + "[", True  # the head goes with the first batch, the tail with the last
+    for batch in page_batches:
+        if batch:
+            if not first:
+                yield piece
+                piece = ","
+            piece += ",".join(batch)
+            first = False
+    yield piece + "]" + tail

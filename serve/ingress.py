@@ -102,11 +102,12 @@ class Ingress:
         return (await self._caller(request)).owner
 
     async def _own_job(self, job_id: str, owner: str) -> Response:
-        """The job as a JSON response, or 404 when it is not the caller's (or does not exist)."""
-        found = await asyncio.to_thread(self._jobs.load_json, job_id)
+        """The job as a JSON response, or 404 when it is not the caller's (or does not exist).
+        Streamed: a job of thousands of pages is read and sent a few hundred pages at a time."""
+        found = await asyncio.to_thread(self._jobs.load_json_chunks, job_id)
         if found is None or found[1] != owner:
             raise no_job(job_id)
-        return Response(found[0], media_type="application/json")
+        return StreamingResponse(found[0], media_type="application/json")
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(self) -> dict:

@@ -159,3 +159,20 @@ def test_pages_read_a_few_at_a_time_come_back_in_page_order(store, monkeypatch):
     assert list(store.iter_page_jsons(job_id)) == store.page_jsons(job_id)
     assert [json.loads(page)["index"] for page in store.iter_page_jsons(job_id)] == list(range(11))
     assert store.page_record(job_id, 9)["text"] == "page 9" and store.page_record(job_id, 11) is None
+
+
+def test_a_job_streamed_in_pieces_is_the_job_in_one(store, monkeypatch):
+    monkeypatch.setattr("pipelines.job_store.PAGES_PER_READ", 4)
+    job_id = created(store, 10)
+    store.start(job_id)
+    assert len(list(store.load_json_chunks(job_id)[0])) == 1  # while it runs: no pages yet
+    store.write_pages(job_id, [page(index, f"page {index}") for index in range(10)])
+    store.finish(job_id)
+
+    chunks, owner = store.load_json_chunks(job_id)
+    pieces = list(chunks)
+    job = json.loads("".join(pieces))
+    assert len(pieces) == 3 and owner == "anon:test"
+    assert [page["index"] for page in job["pages"]] == list(range(10))
+    assert job["text"] == "\n\n".join(f"page {index}" for index in range(10))
+    assert "".join(pieces) == store.load_json(job_id)[0]
