@@ -64,15 +64,14 @@ def searchable_pdf_of_outlines(
 ) -> bytes:
     """`searchable_pdf` of the pages' outlines (`page_outline`); `blocks_of(number)` gives the blocks
     of page `number` of `outlines` when its text is written (a long job's, read one page at a time).
-    A PDF whose pages all keep their own text, all of them in order, is its own searchable PDF."""
+    The PDF is always written anew, never the upload as it is: bytes hidden in the upload
+    (appended files, old revisions) do not outlive it in the export."""
     kind = sniff_type(document[:1024])
     if kind is None:
         raise ValueError("The document is neither a PDF nor an image that the service reads.")
     if not outlines:
         raise ValueError("A searchable PDF needs at least one page.")
     with MUPDF_LOCK:
-        if kind == "pdf" and _is_unchanged(document, outlines):
-            return document
         if kind == "pdf":
             output, rendered = _pdf_pages(document, outlines, dpi)
         else:
@@ -92,18 +91,6 @@ def _needs_text(outline: dict, rendered: bool) -> bool:
 
 
 # ---- PDF input
-
-
-def _is_unchanged(document: bytes, outlines: list[dict]) -> bool:
-    """Whether every page of the PDF is selected, in order, and keeps its own text as it is."""
-    if any(outline.get("source") == "ocr" or outline.get("rotation") for outline in outlines):
-        return False
-    try:
-        with pymupdf.open(stream=document, filetype="pdf") as pdf:
-            count = pdf.page_count
-    except MUPDF_ERRORS:
-        return False
-    return [outline["index"] for outline in outlines] == list(range(count))
 
 
 def _pdf_pages(document: bytes, pages: list[dict], dpi: int) -> tuple[pymupdf.Document, bool]:
