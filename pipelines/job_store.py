@@ -231,12 +231,11 @@ class JobStore:
 
     def page_jsons(self, job_id: str) -> list[str]:
         """The page records written so far, as JSON, in page order."""
-        pages = self._redis.hgetall(self._keys(job_id)[1])
-        return [pages[index] for index in sorted(pages, key=int)]
+        return list(self.iter_page_jsons(job_id))
 
     def iter_page_jsons(self, job_id: str) -> Iterator[str]:
-        """`page_jsons`, read `PAGES_PER_READ` pages at a time: a job of thousands of pages
-        is not held whole."""
+        """The page records written so far, as JSON, in page order, read `PAGES_PER_READ`
+        pages at a time: a job of thousands of pages is not held whole."""
         for batch in self._page_json_batches(job_id):
             yield from batch
 
@@ -325,8 +324,7 @@ class JobStore:
         fields = self._redis.hgetall(self._keys(job_id)[0])
         if fields.get("status") != "processing":
             return False
-        if "text" not in fields:  # not reduced yet by its runner
-            self.save_reduction(job_id, self.iter_page_jsons(job_id))
+        self._reduced(job_id, fields)  # when its runner has not reduced it yet
         done, failed = self.counts(job_id)
         if done == 0 and failed > 0:
             return self._move(job_id, "processing", "failed", f"All {failed} pages failed; see pages[].error.")
