@@ -56,7 +56,7 @@ from pipelines.bulk_outputs import (
 )
 from pipelines.documents import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
-from pipelines.jobs import job_json, new_job, now_iso, reduce_pages
+from pipelines.jobs import job_json, new_job, now_iso
 from pipelines.page_dataset import BlockSizes, plan_blocks
 from pipelines.page_selection import select_pages
 from pipelines.pages import OcrSubmit, PageOptions, process_pages
@@ -246,8 +246,7 @@ def _write_outputs(document: _Document, dpi: int) -> Outcome:
         first_error = pages[0].get("error") if pages else None
         outcome.status, outcome.error = "failed", f"{state['error']} First: {first_error}"
         return outcome
-    page_jsons = [json.dumps(page, ensure_ascii=False) for page in pages]
-    encoded = job_json(document.fixed, state, reduce_pages(pages), page_jsons)
+    encoded = job_json(document.fixed, state, pages)
     job = json.loads(encoded)
     for name, path in document.outputs.items():
         if name == "json":

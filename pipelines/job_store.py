@@ -2,13 +2,15 @@
 
 Keys: `ocrchat:job:<uuid>` (a hash: the fixed fields as JSON, the owner, the status and the
 counters), `ocrchat:job:<uuid>:pages` (page index -> page record JSON, written as each page
-finishes) and `ocrchat:queued_pages` (pages accepted but not yet processed, for backpressure).
+finishes), `...:page_texts` and `...:page_markdowns` (page index -> the page's text and
+Markdown, of which the job's own are joined when it is read) and `ocrchat:queued_pages`
+(pages accepted but not yet processed, for backpressure).
 Status changes and page writes are Lua scripts, so a cancel and a finishing page never race.
 """
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import lru_cache
 
 import redis
@@ -16,7 +18,7 @@ import redis.asyncio
 from redis.backoff import ExponentialBackoff
 
 from accounts.metering import Meter
-from pipelines.jobs import FINAL_STATUSES, job_json_chunks, now_iso, reduce_pages
+from pipelines.jobs import FINAL_STATUSES, job_json_chunks, now_iso
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
 # Jobs not yet ended, scored by when a runner last vouched for them (a lease): one that no
@@ -30,8 +32,10 @@ LOST_JOB_ERROR = (
 EXPORTS_KEPT = ("pdf",)
 # Page records read in one round trip when a job's pages are read one by one.
 PAGES_PER_READ = 200
+# A job's hashes of page index -> the page's record, text and Markdown (`ocrchat:job:<id>:<suffix>`).
+_PAGE_HASHES = ("pages", "page_texts", "page_markdowns")
 # Keys beside a job's own (`ocrchat:job:<id>:<suffix>`), deleted with it.
-_SATELLITES = ("pages", *(f"export:{name}" for name in EXPORTS_KEPT), "chat_index", "chat", "chat:turns")
+_SATELLITES = (*_PAGE_HASHES, *(f"export:{name}" for name in EXPORTS_KEPT), "chat_index", "chat", "chat:turns")
 
 
 def job_key(job_id: str, suffix: str = "") -> str:
@@ -48,22 +52,25 @@ redis.call('INCRBY', KEYS[1], ARGV[1])
 return -1
 """
 
-# KEYS: job, pages, queue. ARGV: index, record JSON, counter field, ttl, confidence sum, count.
+# KEYS: job, pages, page texts, page Markdowns, queue. ARGV: index, record JSON, counter field,
+# ttl, confidence sum, count, text, Markdown.
 # Returns 0 when the job is no longer processing (cancelled): the page is dropped, not counted.
 _WRITE_PAGE = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then return 0 end
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[7])
+  redis.call('HSET', KEYS[4], ARGV[1], ARGV[8])
   redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
   redis.call('HINCRBYFLOAT', KEYS[1], 'confidence_sum', ARGV[5])
   redis.call('HINCRBY', KEYS[1], 'confidence_count', ARGV[6])
-  if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then redis.call('DECR', KEYS[3]) end
+  if tonumber(redis.call('GET', KEYS[5]) or '0') > 0 then redis.call('DECR', KEYS[5]) end
 end
-redis.call('EXPIRE', KEYS[1], ARGV[4])
-redis.call('EXPIRE', KEYS[2], ARGV[4])
+for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
 return 1
 """
 
-# KEYS: job, pages, queue, meter (the job's credits, or the job key when it has none).
+# KEYS: job, pages, page texts, page Markdowns, queue, meter (the job's credits, or the job key
+# when it has none).
 # ARGV: allowed current statuses (space-separated), new status, error, finished_at, expires_at,
 # ttl. A final status gives the unprocessed pages back to the queue, and the credits of the
 # pages not processed or failed back to the meter.
@@ -75,16 +82,15 @@ if ARGV[2] == 'done' or ARGV[2] == 'failed' then
   redis.call('HSET', KEYS[1], 'error', ARGV[3], 'finished_at', ARGV[4], 'expires_at', ARGV[5])
   local h = redis.call('HMGET', KEYS[1], 'page_count', 'pages_done', 'pages_failed', 'meter_field', 'page_credits')
   local left = tonumber(h[1]) - tonumber(h[2]) - tonumber(h[3])
-  local queued = tonumber(redis.call('GET', KEYS[3]) or '0')
-  redis.call('SET', KEYS[3], math.max(0, queued - left))
-  if h[4] and KEYS[4] ~= KEYS[1] then
-    local used = tonumber(redis.call('HGET', KEYS[4], h[4]) or '0')
+  local queued = tonumber(redis.call('GET', KEYS[5]) or '0')
+  redis.call('SET', KEYS[5], math.max(0, queued - left))
+  if h[4] and KEYS[6] ~= KEYS[1] then
+    local used = tonumber(redis.call('HGET', KEYS[6], h[4]) or '0')
     local back = math.min(used, (left + tonumber(h[3])) * tonumber(h[5]))
-    if back > 0 then redis.call('HINCRBY', KEYS[4], h[4], -back) end
+    if back > 0 then redis.call('HINCRBY', KEYS[6], h[4], -back) end
     redis.call('HSET', KEYS[1], 'credits_refunded', back)
   end
-  redis.call('EXPIRE', KEYS[1], ARGV[6])
-  redis.call('EXPIRE', KEYS[2], ARGV[6])
+  for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
 end
 return 1
 """
@@ -115,16 +121,6 @@ def _reconnecting(retry_class: type) -> object:
     return retry_class(ExponentialBackoff(cap=2, base=0.1), retries=6)
 
 
-def _reduced_jsons(page_jsons: Iterable[str]) -> tuple[str, str]:
-    """`reduce_pages` of stored page records, keeping only the text of each once parsed (1,000
-    parsed records with their blocks take ~100 MB)."""
-    return reduce_pages([_text_of(json.loads(page)) for page in page_jsons])
-
-
-def _text_of(page: dict) -> dict:
-    return {"index": page["index"], "text": page["text"], "markdown": page["markdown"]}
-
-
 class JobStore:
     def __init__(self, client: redis.Redis, ttl_seconds: int, binary_client: redis.Redis | None = None) -> None:
         self._redis = client
@@ -141,7 +137,8 @@ class JobStore:
 
     @staticmethod
     def _keys(job_id: str) -> list[str]:
-        return [job_key(job_id), job_key(job_id, "pages"), QUEUED_PAGES_KEY]
+        """The job's key, its page hashes' and the queue's: the keys of its Lua scripts."""
+        return [job_key(job_id), *(job_key(job_id, suffix) for suffix in _PAGE_HASHES), QUEUED_PAGES_KEY]
 
     @staticmethod
     def _export_key(job_id: str, name: str) -> str:
@@ -181,15 +178,16 @@ class JobStore:
         return None if found is None else ("".join(found[0]), found[1])
 
     def load_json_chunks(self, job_id: str) -> tuple[Iterator[str], str] | None:
-        """`load_json` as pieces of JSON text to stream: the job's pages are read from Redis
-        `PAGES_PER_READ` at a time as the pieces are taken."""
+        """`load_json` as pieces of JSON text to stream: the job's page texts, Markdowns and
+        records are read from Redis `PAGES_PER_READ` at a time as the pieces are taken."""
         fields = self._redis.hgetall(self._keys(job_id)[0])
         if not fields:
             return None
-        reduced, page_batches = ("", ""), iter(())
+        texts = markdowns = pages = ()
         if fields["status"] in FINAL_STATUSES:
-            reduced = self._reduced(job_id, fields)
-            page_batches = self._page_json_batches(job_id)
+            _, pages_key, texts_key, markdowns_key, _ = self._keys(job_id)
+            indices = self._page_indices(job_id)
+            texts, markdowns, pages = (self._batches(key, indices) for key in (texts_key, markdowns_key, pages_key))
         count = int(fields.get("confidence_count", 0))
         mean = round(float(fields["confidence_sum"]) / count, 4) if count else None
         state = {
@@ -201,7 +199,7 @@ class JobStore:
             "finished_at": fields["finished_at"] or None,
             "expires_at": fields["expires_at"] or None,
         }
-        return job_json_chunks(json.loads(fields["fixed"]), state, reduced, page_batches), fields["owner"]
+        return job_json_chunks(json.loads(fields["fixed"]), state, texts, markdowns, pages), fields["owner"]
 
     def load(self, job_id: str) -> tuple[dict, str] | None:
         found = self.load_json(job_id)
@@ -214,12 +212,6 @@ class JobStore:
     def page_record(self, job_id: str, index: int) -> dict | None:
         page = self._redis.hget(self._keys(job_id)[1], str(index))
         return None if page is None else json.loads(page)
-
-    def save_reduction(self, job_id: str, page_jsons: Iterable[str]) -> tuple[str, str]:
-        """Keep the job's text and Markdown, reduced from its stored page records (when it ends)."""
-        text, markdown = _reduced_jsons(page_jsons)
-        self._set_if_exists(keys=self._keys(job_id)[:1], args=["text", text, "markdown", markdown])
-        return text, markdown
 
     def save_export(self, job_id: str, name: str, data: bytes) -> None:
         """Keep a prebuilt export (the searchable PDF) for as long as the job's results."""
@@ -240,17 +232,17 @@ class JobStore:
             yield from batch
 
     def _page_json_batches(self, job_id: str) -> Iterator[list[str]]:
-        key = self._keys(job_id)[1]
-        indices = sorted(self._redis.hkeys(key), key=int)
-        for start in range(0, len(indices), PAGES_PER_READ):
-            pages = self._redis.hmget(key, indices[start : start + PAGES_PER_READ])
-            yield [page for page in pages if page is not None]  # None: deleted meanwhile
+        return self._batches(self._keys(job_id)[1], self._page_indices(job_id))
 
-    def _reduced(self, job_id: str, fields: dict) -> tuple[str, str]:
-        """(text, markdown) of an ended job; reduced once, then kept."""
-        if "text" in fields:
-            return fields["text"], fields["markdown"]
-        return self.save_reduction(job_id, self.iter_page_jsons(job_id))
+    def _page_indices(self, job_id: str) -> list[str]:
+        """The indices of the pages written so far, in page order, as hash fields."""
+        return sorted(self._redis.hkeys(self._keys(job_id)[1]), key=int)
+
+    def _batches(self, key: str, indices: list[str]) -> Iterator[list[str]]:
+        """The values of a page hash (records, texts or Markdowns) of these pages, `PAGES_PER_READ` at a time."""
+        for start in range(0, len(indices), PAGES_PER_READ):
+            values = self._redis.hmget(key, indices[start : start + PAGES_PER_READ])
+            yield [value for value in values if value is not None]  # None: deleted meanwhile
 
     def status_and_owner(self, job_id: str) -> tuple[str, str] | None:
         status, owner = self._redis.hmget(self._keys(job_id)[0], ["status", "owner"])
@@ -287,7 +279,8 @@ class JobStore:
         counter = "pages_failed" if record.get("error") else "pages_done"
         confidences = [block["confidence"] for block in record["blocks"]]
         record_json = json.dumps(record, ensure_ascii=False)
-        return [record["index"], record_json, counter, self._ttl, sum(confidences), len(confidences)]
+        text, markdown = record["text"], record["markdown"]
+        return [record["index"], record_json, counter, self._ttl, sum(confidences), len(confidences), text, markdown]
 
     def _move(self, job_id: str, allowed: str, status: str, error: str = "") -> bool:
         final = status in ("done", "failed")
@@ -319,12 +312,9 @@ class JobStore:
         return self._move(job_id, "pending", "processing")
 
     def finish(self, job_id: str) -> bool:
-        """Reduce the pages into the job's text, then processing -> done, or failed when no
-        page could be processed."""
-        fields = self._redis.hgetall(self._keys(job_id)[0])
-        if fields.get("status") != "processing":
+        """processing -> done, or failed when no page could be processed."""
+        if self.status(job_id) != "processing":
             return False
-        self._reduced(job_id, fields)  # when its runner has not reduced it yet
         done, failed = self.counts(job_id)
         if done == 0 and failed > 0:
             return self._move(job_id, "processing", "failed", f"All {failed} pages failed; see pages[].error.")

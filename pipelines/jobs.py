@@ -82,29 +82,38 @@ def failed_page_record(index: int, error: str) -> dict:
     return {"index": index, "source": None, "error": error, "text": "", "markdown": "", "blocks": [], "tables": []}
 
 
-def reduce_pages(pages: list[dict]) -> tuple[str, str]:
-    """The job's `text` and `markdown`: its pages', in page order, blank-line separated."""
-    pages = sorted(pages, key=lambda page: page["index"])
-    text = "\n\n".join(page["text"] for page in pages if page["text"])
-    markdown = "\n\n".join(page["markdown"] for page in pages if page["markdown"])
-    return text, markdown
+# Stand for the job's text, Markdown and pages in its JSON until they are streamed in.
+_TEXT_SLOT, _MARKDOWN_SLOT, _PAGES_SLOT = "\x00text\x00", "\x00markdown\x00", "\x00pages\x00"
+# Pieces of a streamed job are sent once they hold this many characters.
+STREAM_PIECE_CHARS = 1 << 20
 
 
-# Stands for the pages in the job's JSON until the stored page JSON is spliced in.
-_PAGES_SLOT = "\x00pages\x00"
+def job_json(fixed: dict, state: dict, pages: list[dict]) -> str:
+    """The job as the API returns it, as JSON text, with its page records (in page order)."""
+    texts, markdowns = [page["text"] for page in pages], [page["markdown"] for page in pages]
+    page_jsons = [json.dumps(page, ensure_ascii=False) for page in pages]
+    return "".join(job_json_chunks(fixed, state, [texts], [markdowns], [page_jsons]))
 
 
-def job_json(fixed: dict, state: dict, reduced: tuple[str, str], page_jsons: list[str]) -> str:
-    """The job as the API returns it, as JSON text. `page_jsons` are the stored page records,
-    already JSON and in page order: they are spliced in as they are, not parsed again, so a
-    job of thousands of pages costs its size in memory, not ten times that."""
-    return "".join(job_json_chunks(fixed, state, reduced, [page_jsons]))
+def joined_page_texts(page_batches: Iterable[list[str]]) -> Iterator[str]:
+    """The job's `text` (or `markdown`) in pieces: its pages', in page order, blank-line separated."""
+    first = True
+    for batch in page_batches:
+        for text in batch:
+            if text:
+                yield text if first else "\n\n" + text
+                first = False
 
 
 def job_json_chunks(
-    fixed: dict, state: dict, reduced: tuple[str, str], page_batches: Iterable[list[str]]
+    fixed: dict,
+    state: dict,
+    text_batches: Iterable[list[str]],
+    markdown_batches: Iterable[list[str]],
+    page_batches: Iterable[list[str]],
 ) -> Iterator[str]:
-    """`job_json` in pieces, one per batch of stored page records (in page order): a response
+    """`job_json` in pieces of about `STREAM_PIECE_CHARS`: the job's text and Markdown come as
+    its pages' (batches of them, in page order), and so do the stored page records. A response
     that streams them holds one batch at a time, not the whole job."""
     job = {
         "uuid": fixed["uuid"],
@@ -118,21 +127,53 @@ def job_json_chunks(
         "pages_done": state["pages_done"],
         "pages_failed": state["pages_failed"],
         "mean_confidence": state["mean_confidence"],
-        "text": reduced[0],
-        "markdown": reduced[1],
+        "text": _TEXT_SLOT,
+        "markdown": _MARKDOWN_SLOT,
         "pages": _PAGES_SLOT,
         "error": state["error"],
         "created_at": fixed["created_at"],
         "finished_at": state["finished_at"],
         "expires_at": state["expires_at"],
     }
-    head, tail = json.dumps(job, ensure_ascii=False).split(json.dumps(_PAGES_SLOT), 1)
-    piece, first = head + "[", True  # the head goes with the first batch, the tail with the last
-    for batch in page_batches:
+    encoded = json.dumps(job, ensure_ascii=False)
+    head, rest = encoded.split(json.dumps(_TEXT_SLOT), 1)
+    between, rest = rest.split(json.dumps(_MARKDOWN_SLOT), 1)
+    before_pages, tail = rest.split(json.dumps(_PAGES_SLOT), 1)
+    return _in_pieces(
+        [head, '"'],
+        map(_escaped, joined_page_texts(text_batches)),
+        ['"', between, '"'],
+        map(_escaped, joined_page_texts(markdown_batches)),
+        ['"', before_pages, "["],
+        _comma_separated(page_batches),
+        ["]", tail],
+    )
+
+
+def _escaped(text: str) -> str:
+    """Text as inside a JSON string (without the quotes)."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def _comma_separated(batches: Iterable[list[str]]) -> Iterator[str]:
+    first = True
+    for batch in batches:
         if batch:
-            if not first:
-                yield piece
-                piece = ","
-            piece += ",".join(batch)
+            yield ("" if first else ",") + ",".join(batch)
             first = False
-    yield piece + "]" + tail
+
+
+def _in_pieces(*parts: Iterable[str]) -> Iterator[str]:
+    """The strings of `parts`, in order, joined into pieces of at least `STREAM_PIECE_CHARS`
+    (the last may be shorter; the parts must not all be empty)."""
+    buffer: list[str] = []
+    size = 0
+    for part in parts:
+        for text in part:
+            buffer.append(text)
+            size += len(text)
+            if size >= STREAM_PIECE_CHARS:
+                yield "".join(buffer)
+                buffer, size = [], 0
+    if buffer:
+        yield "".join(buffer)

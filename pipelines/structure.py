@@ -100,6 +100,8 @@ def _body_line_height(grouped: list[list[Line]], table_of: dict[int, Table]) -> 
 
 def _split_out_tables(paragraph: list[Line], table_of: dict[int, Table]) -> list[list[Line] | Table]:
     """The paragraph's lines, with any table stand-in taken out as its table, in order."""
+    if not table_of:
+        return [paragraph]
     parts: list[list[Line] | Table] = []
     text_lines: list[Line] = []
     for line in paragraph:
@@ -130,19 +132,20 @@ def _table_blocks(blocks: list[Block], table: Table) -> list[Block]:
 
 
 def _text_elements(lines: list[Line], body_height: float) -> list[Element]:
-    if any(_LIST_MARKER.match(line.text) for line in lines):
-        return _list_elements(lines)
-    level = _heading_level(lines, body_height)
+    texts = [line.text for line in lines]
+    if any(_LIST_MARKER.match(text) for text in texts):
+        return _list_elements(texts)
+    level = _heading_level(lines, texts, body_height)
     if level:
-        return [Heading(level, " ".join(line.text for line in lines))]
-    return [Paragraph([line.text for line in lines])]
+        return [Heading(level, " ".join(texts))]
+    return [Paragraph(texts)]
 
 
-def _heading_level(lines: list[Line], body_height: float) -> int:
-    """1-3 when the lines are a heading, else 0."""
+def _heading_level(lines: list[Line], texts: list[str], body_height: float) -> int:
+    """1-3 when the lines (whose texts are `texts`) are a heading, else 0."""
     if body_height <= 0 or len(lines) > _HEADING_MAX_LINES:
         return 0
-    if sum(len(line.text) for line in lines) > _HEADING_MAX_CHARS:
+    if sum(map(len, texts)) > _HEADING_MAX_CHARS:
         return 0
     ratio = median(line.bottom - line.top for line in lines) / body_height
     for level, smallest in enumerate(_HEADING_RATIOS, start=1):
@@ -151,17 +154,17 @@ def _heading_level(lines: list[Line], body_height: float) -> int:
     return 0
 
 
-def _list_elements(lines: list[Line]) -> list[Element]:
+def _list_elements(texts: list[str]) -> list[Element]:
     """Lines with list markers: each marker starts an item, the lines after it continue it;
     lines before the first marker stay a paragraph."""
     elements: list[Element] = []
     lead: list[str] = []
-    for line in lines:
-        marker = _LIST_MARKER.match(line.text)
+    for text in texts:
+        marker = _LIST_MARKER.match(text)
         if marker:
-            elements.append(ListItem(marker.group(1), line.text[marker.end() :]))
+            elements.append(ListItem(marker.group(1), text[marker.end() :]))
         elif elements and isinstance(elements[-1], ListItem):
-            elements[-1].text += " " + line.text
+            elements[-1].text += " " + text
         else:
-            lead.append(line.text)
+            lead.append(text)
     return ([Paragraph(lead)] if lead else []) + elements

@@ -129,17 +129,14 @@ class JobRunner:
         return self._ocr
 
     def _save_outputs(self, job_id: str, upload: ray.ObjectRef) -> None:
-        """Keep the job's text and Markdown, and make its `pdf` export while the upload is still
-        here; the job is done without the export (the download then says so) rather than failed."""
+        """Make the job's `pdf` export while the upload is still here; the job is done without
+        the export (the download then says so) rather than failed."""
         if self._store.status(job_id) != "processing":
             return  # cancelled
         settings = self._settings
-        # The PDF is made on another core while the text is reduced here; each reads the pages
-        # from Redis a few hundred at a time.
         pdf = _make_searchable_pdf.remote(
             upload, job_id, settings.effective_redis_url, settings.result_ttl_seconds, settings.pdf_dpi
         )
-        self._store.save_reduction(job_id, self._store.iter_page_jsons(job_id))
         try:
             ray.get(pdf)
         except Exception:

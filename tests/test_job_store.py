@@ -102,9 +102,10 @@ def test_delete_removes_the_job_and_its_pages(store):
     store.start(job_id)
     store.write_page(job_id, page(0))
     store.finish(job_id)
+    assert all(0 < store._redis.ttl(key) <= 600 for key in store._redis.keys(f"ocrchat:job:{job_id}*"))
     store.delete(job_id)
     assert store.load(job_id) is None
-    assert not store._redis.exists(f"ocrchat:job:{job_id}:pages")
+    assert store._redis.keys(f"ocrchat:job:{job_id}*") == []
 
 
 def test_a_job_no_runner_renews_is_failed_and_refunded(store):
@@ -140,14 +141,13 @@ def test_pages_written_together_count_each_once_and_a_cancel_drops_them(store):
     assert store.counts(job_id) == (2, 1)
 
 
-def test_the_text_reduced_by_the_runner_is_kept_by_finish(store):
-    job_id = created(store, 2)
+def test_the_job_text_joins_its_pages_texts_in_page_order_skipping_empty_ones(store):
+    job_id = created(store, 4)
     store.start(job_id)
-    records = [page(1, "second"), page(0, "first")]
-    store.write_pages(job_id, records)
-    store.save_reduction(job_id, store.iter_page_jsons(job_id))
+    store.write_pages(job_id, [page(3, "fourth"), page(1, ""), page(0, "first"), page(2, "", error="bad page")])
     assert store.finish(job_id)
-    assert store.load(job_id)[0]["text"] == "first\n\nsecond"
+    job = store.load(job_id)[0]
+    assert (job["text"], job["markdown"]) == ("first\n\nfourth", "first\n\nfourth")
 
 
 def test_pages_read_a_few_at_a_time_come_back_in_page_order(store, monkeypatch):
@@ -163,16 +163,18 @@ def test_pages_read_a_few_at_a_time_come_back_in_page_order(store, monkeypatch):
 
 def test_a_job_streamed_in_pieces_is_the_job_in_one(store, monkeypatch):
     monkeypatch.setattr("pipelines.job_store.PAGES_PER_READ", 4)
+    monkeypatch.setattr("pipelines.jobs.STREAM_PIECE_CHARS", 300)
     job_id = created(store, 10)
     store.start(job_id)
     assert len(list(store.load_json_chunks(job_id)[0])) == 1  # while it runs: no pages yet
-    store.write_pages(job_id, [page(index, f"page {index}") for index in range(10)])
+    texts = [f'page {index}: "quoted"\tand \\ ünïcode ✓' for index in range(10)]
+    store.write_pages(job_id, [page(index, text) for index, text in enumerate(texts)])
     store.finish(job_id)
 
     chunks, owner = store.load_json_chunks(job_id)
     pieces = list(chunks)
     job = json.loads("".join(pieces))
-    assert len(pieces) == 3 and owner == "anon:test"
+    assert len(pieces) > 3 and all(len(piece) >= 300 for piece in pieces[:-1]) and owner == "anon:test"
     assert [page["index"] for page in job["pages"]] == list(range(10))
-    assert job["text"] == "\n\n".join(f"page {index}" for index in range(10))
+    assert job["text"] == job["markdown"] == "\n\n".join(texts)
     assert "".join(pieces) == store.load_json(job_id)[0]
