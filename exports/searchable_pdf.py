@@ -103,14 +103,14 @@ def _pdf_pages(document: bytes, pages: list[dict], dpi: int) -> tuple[pymupdf.Do
         output.close()
         raise ValueError(f"Page indexes {indexes} are not all in a PDF of {count} pages.")
     try:
-        draws_text = [bool(output.get_page_fonts(index)) for index in indexes]
+        ocred = [number for number, record in enumerate(pages) if record.get("source") == "ocr"]
+        draw_text = [number for number in ocred if output.get_page_fonts(indexes[number])]
         output.select(indexes)
     except MUPDF_ERRORS:  # e.g. "not a dict (null)" on a repaired PDF: `output` may be half changed
         output.close()
         return _rendered_pages(document, pages, dpi), True
-    for number, record in enumerate(pages):
-        if record.get("source") == "ocr" and draws_text[number]:
-            _rasterize(output, number, dpi)
+    for number in draw_text:
+        _rasterize(output, number, dpi)
     return output, False
 
 

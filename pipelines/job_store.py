@@ -13,12 +13,13 @@ import time
 from collections.abc import Iterator
 from functools import lru_cache
 
+import orjson
 import redis
 import redis.asyncio
 from redis.backoff import ExponentialBackoff
 
 from accounts.metering import Meter
-from pipelines.jobs import FINAL_STATUSES, job_json_chunks, now_iso
+from pipelines.jobs import FINAL_STATUSES, job_json_chunks, now_iso, record_json
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
 # Jobs not yet ended, scored by when a runner last vouched for them (a lease): one that no
@@ -203,15 +204,15 @@ class JobStore:
 
     def load(self, job_id: str) -> tuple[dict, str] | None:
         found = self.load_json(job_id)
-        return None if found is None else (json.loads(found[0]), found[1])
+        return None if found is None else (orjson.loads(found[0]), found[1])
 
     def page_records(self, job_id: str) -> list[dict]:
         """The page records written so far, in page order."""
-        return [json.loads(page) for page in self.page_jsons(job_id)]
+        return [orjson.loads(page) for page in self.page_jsons(job_id)]
 
     def page_record(self, job_id: str, index: int) -> dict | None:
         page = self._redis.hget(self._keys(job_id)[1], str(index))
-        return None if page is None else json.loads(page)
+        return None if page is None else orjson.loads(page)
 
     def save_export(self, job_id: str, name: str, data: bytes) -> None:
         """Keep a prebuilt export (the searchable PDF) for as long as the job's results."""
@@ -278,9 +279,8 @@ class JobStore:
     def _page_args(self, record: dict) -> list:
         counter = "pages_failed" if record.get("error") else "pages_done"
         confidences = [block["confidence"] for block in record["blocks"]]
-        record_json = json.dumps(record, ensure_ascii=False)
-        text, markdown = record["text"], record["markdown"]
-        return [record["index"], record_json, counter, self._ttl, sum(confidences), len(confidences), text, markdown]
+        counts = [counter, self._ttl, sum(confidences), len(confidences)]
+        return [record["index"], record_json(record), *counts, record["text"], record["markdown"]]
 
     def _move(self, job_id: str, allowed: str, status: str, error: str = "") -> bool:
         final = status in ("done", "failed")

@@ -5,6 +5,8 @@ import uuid
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 
+import orjson
+
 from engines.types import Block, PageResult
 from exports.markdown import page_markdown, page_text
 from pipelines.structure import page_structure
@@ -91,7 +93,7 @@ STREAM_PIECE_CHARS = 1 << 20
 def job_json(fixed: dict, state: dict, pages: list[dict]) -> str:
     """The job as the API returns it, as JSON text, with its page records (in page order)."""
     texts, markdowns = [page["text"] for page in pages], [page["markdown"] for page in pages]
-    page_jsons = [json.dumps(page, ensure_ascii=False) for page in pages]
+    page_jsons = [record_json(page) for page in pages]
     return "".join(job_json_chunks(fixed, state, [texts], [markdowns], [page_jsons]))
 
 
@@ -150,9 +152,14 @@ def job_json_chunks(
     )
 
 
+def record_json(record: dict) -> str:
+    """A page record (or any JSON value) as JSON text."""
+    return orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
 def _escaped(text: str) -> str:
     """Text as inside a JSON string (without the quotes)."""
-    return json.dumps(text, ensure_ascii=False)[1:-1]
+    return record_json(text)[1:-1]
 
 
 def _comma_separated(batches: Iterable[list[str]]) -> Iterator[str]:

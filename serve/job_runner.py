@@ -8,11 +8,11 @@ page record goes to Redis as it finishes.
 import asyncio
 import contextlib
 import gc
-import json
 import logging
 import threading
 import time
 
+import orjson
 import ray
 from ray import serve
 from ray.serve.handle import DeploymentHandle
@@ -34,7 +34,7 @@ def _save_searchable_pdf(upload: bytes, job_id: str, redis_url: str, ttl_seconds
     """Make a job's `pdf` export from its stored pages and keep it with them. Only the pages'
     outlines are held for the whole job; a page's blocks are read back when its text is written."""
     store = JobStore(redis_client(redis_url), ttl_seconds)
-    outlines = [page_outline(json.loads(page)) for page in store.iter_page_jsons(job_id)]
+    outlines = [page_outline(orjson.loads(page)) for page in store.iter_page_jsons(job_id)]
 
     def blocks_of(number: int) -> list[dict]:
         record = store.page_record(job_id, outlines[number]["index"])
