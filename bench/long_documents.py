@@ -7,8 +7,10 @@
    then the same engine with 2 ONNX Runtime threads), after the service has stopped.
 3. Peak memory of 50- and 1,000-page born-digital jobs, each from its idle baseline, after
    a first job has started Ray Data's workers; also without Redis, which keeps the results.
-4. A generated 500-page born-digital PDF through the text-layer path (workers warm), three
-   jobs one after the other, against raw PyMuPDF word extraction of the same file in this process.
+4. A 500-page born-digital PDF through the text-layer path (workers warm), three jobs one after
+   the other, against raw PyMuPDF word extraction of the same file in this process: a generated
+   one (40 short lines a page), and real pages (the 16 pages of the corpus's
+   `redp5110_sampled.pdf` whose text layer is sound, repeated: a report with tables and pictures).
 
 Usage: `.venv/bin/python bench/long_documents.py` (starts and stops its own service; about
 20 minutes on 2 cores). Leave the machine otherwise idle.
@@ -30,6 +32,7 @@ from configs.settings import Settings  # noqa: E402
 from tests.documents import born_digital_pdf  # noqa: E402
 
 OLMOCR = ROOT.parent / "shared" / "corpus" / "olmocr_multipage_pdfs" / "pdfs"
+REDP5110 = ROOT.parent / "shared" / "corpus" / "docling_testdata" / "pdf" / "sources" / "redp5110_sampled.pdf"
 
 
 def run_jobs(client: httpx.Client, uploads: list[tuple[str, bytes]], poll: float = 1.0, **fields) -> tuple[float, int]:
@@ -112,15 +115,31 @@ def measure_memory(service: Service, client: httpx.Client) -> None:
         )
 
 
-def measure_text_layer(client: httpx.Client, runs: int = 3) -> None:
+def real_born_digital_pdf(pages: int) -> bytes:
+    """The pages of `redp5110_sampled.pdf` with a sound text layer, repeated to `pages` pages."""
+    from pipelines.documents import Limits, open_document
+
+    settings = Settings()
+    content = REDP5110.read_bytes()
+    document = open_document(content, Limits(settings.max_page_pixels, settings.pdf_dpi))
+    sound = [index for index in range(document.page_count) if document.text_layer(index) is not None]
+    document.close()
+    with pymupdf.open(stream=content, filetype="pdf") as source, pymupdf.open() as output:
+        source.select(sound)
+        while output.page_count < pages:
+            output.insert_pdf(source)
+        output.select(list(range(pages)))
+        return output.tobytes(garbage=3, deflate=True)
+
+
+def measure_text_layer(client: httpx.Client, name: str, content: bytes, runs: int = 3) -> None:
     """Each of `runs` jobs of the same file, one after the other (the rate varies by ~15% run to run)."""
-    born_digital = born_digital_pdf(500)
-    raw_rate = raw_word_extraction_pages_per_second(born_digital)
+    raw_rate = raw_word_extraction_pages_per_second(content)
     for _ in range(runs):
-        seconds, pages = run_jobs(client, [("born_digital_500.pdf", born_digital)], poll=0.05)
+        seconds, pages = run_jobs(client, [(f"{name}.pdf", content)], poll=0.05)
         rate = pages / seconds
         print(
-            f"service, text layer: {pages} pages in {seconds:.2f} s = {rate:.0f} pages/s; "
+            f"service, text layer, {name}: {pages} pages in {seconds:.2f} s = {rate:.0f} pages/s; "
             f"raw PyMuPDF words: {raw_rate:.0f} pages/s; ratio {rate / raw_rate:.2f}",
             flush=True,
         )
@@ -145,7 +164,8 @@ def main() -> None:
                 service_rate = None if args.skip_ocr else measure_ocr(service, client, pdfs)
                 if not args.skip_text:
                     measure_memory(service, client)
-                    measure_text_layer(client)
+                    measure_text_layer(client, "generated", born_digital_pdf(500))
+                    measure_text_layer(client, "redp5110 pages", real_born_digital_pdf(500))
         finally:
             service.stop()
     if service_rate is not None:

@@ -10,9 +10,12 @@ _LEADING_SYNTAX = re.compile(r"^(\s*)([#>+\-*=|])")
 # "1." or "1)" then a space would start a numbered list; "1.20" would not.
 _LEADING_NUMBER = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
 _INLINE_SYNTAX = re.compile(r"([\\`*_\[\]<>|])")
+_LEADING_ANY = re.compile(f"{_LEADING_SYNTAX.pattern}|{_LEADING_NUMBER.pattern}")
 
 
 def escape_markdown(text: str) -> str:
+    if not _INLINE_SYNTAX.search(text) and not _LEADING_ANY.match(text):
+        return text  # most lines: two quick checks instead of three substitutions
     text = _INLINE_SYNTAX.sub(r"\\\1", text)
     text = _LEADING_NUMBER.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
     return _LEADING_SYNTAX.sub(lambda m: m.group(1) + "\\" + m.group(2), text)

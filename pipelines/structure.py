@@ -147,7 +147,10 @@ def _heading_level(lines: list[Line], texts: list[str], body_height: float) -> i
         return 0
     if sum(map(len, texts)) > _HEADING_MAX_CHARS:
         return 0
-    ratio = median(line.bottom - line.top for line in lines) / body_height
+    heights = [line.bottom - line.top for line in lines]
+    if max(heights) < _HEADING_RATIOS[-1] * body_height:
+        return 0  # the common case, without the median's cost
+    ratio = median(heights) / body_height
     for level, smallest in enumerate(_HEADING_RATIOS, start=1):
         if ratio >= smallest:
             return level
