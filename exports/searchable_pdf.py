@@ -79,7 +79,9 @@ def searchable_pdf_of_outlines(
         try:
             _turn_upright(output, outlines)
             _add_text_layers(output, outlines, rendered, blocks_of)
-            return output.tobytes(garbage=3, deflate=True, use_objstms=True)
+            # Objects nothing uses go (garbage=1 still wrote them into object streams). Merging
+            # duplicates too (garbage=3) took 3x the time and saved nothing: the layers share their fonts.
+            return output.tobytes(garbage=2, deflate=True, use_objstms=True)
         finally:
             output.close()
 

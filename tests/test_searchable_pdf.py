@@ -198,6 +198,27 @@ def test_a_pdf_whose_pages_all_keep_their_text_is_written_anew_without_what_the_
     assert [lines_of(page) for page in pymupdf.open(stream=export)] == [page_lines(n, 2) for n in (1, 2, 3)]
 
 
+def test_objects_the_upload_no_longer_uses_are_not_in_the_export(tmp_path):
+    pdf = pymupdf.open(stream=born_digital_pdf(2, lines=2), filetype="pdf")
+    orphan = pdf.get_new_xref()  # an object nothing refers to
+    pdf.update_object(orphan, "<< /Note (ORPHAN-SECRET) >>")
+    pdf.set_metadata({"title": "OLD-SECRET"})
+    pdf.save(tmp_path / "a.pdf")
+    pdf = pymupdf.open(tmp_path / "a.pdf")
+    pdf.set_metadata({"title": "new title"})
+    pdf.saveIncr()  # the old title stays in the file's first revision
+    pdf.close()
+    upload = (tmp_path / "a.pdf").read_bytes()
+    assert b"OLD-SECRET" in upload and b"ORPHAN-SECRET" in upload
+
+    export = pymupdf.open(stream=searchable_pdf(upload, text_layer_records(upload, "text_layer"), DPI))
+
+    objects = [export.xref_object(xref) for xref in range(1, export.xref_length())]
+    streams = [export.xref_stream(xref) or b"" for xref in range(1, export.xref_length())]
+    assert not any("SECRET" in text for text in objects) and not any(b"SECRET" in data for data in streams)
+    assert export.metadata["title"] == "new title"
+
+
 def test_blocks_are_read_only_for_the_pages_whose_text_is_written():
     scan = scanned_pdf(["phototest.tif", "phototest.tif"])
     size = rendered_size(scan, 0)
