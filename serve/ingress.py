@@ -5,7 +5,9 @@ job runner; it waits for small documents and returns long ones at once as `pendi
 """
 
 import asyncio
+import itertools
 import json
+from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 
@@ -103,11 +105,25 @@ class Ingress:
 
     async def _own_job(self, job_id: str, owner: str) -> Response:
         """The job as a JSON response, or 404 when it is not the caller's (or does not exist).
-        Streamed: a job of thousands of pages is read and sent a few hundred pages at a time."""
-        found = await asyncio.to_thread(self._jobs.load_json_chunks, job_id)
-        if found is None or found[1] != owner:
+        Streamed when it is long: a job of thousands of pages is read and sent a few hundred pages
+        at a time. A job in one piece (any poll while it runs) is sent whole: a stream cost the
+        ingress and the proxy 12 ms of CPU a poll, a plain response 8 ms."""
+        found = await asyncio.to_thread(self._job_pieces, job_id)
+        if found is None or found[2] != owner:
             raise no_job(job_id)
-        return StreamingResponse(found[0], media_type="application/json")
+        read, rest, _ = found
+        if rest is None:
+            return Response(read[0], media_type="application/json")
+        return StreamingResponse(itertools.chain(read, rest), media_type="application/json")
+
+    def _job_pieces(self, job_id: str) -> tuple[list[str], Iterator[str] | None, str] | None:
+        """The job's first pieces of JSON and the rest to read (None when there is none); its owner."""
+        found = self._jobs.load_json_chunks(job_id)
+        if found is None:
+            return None
+        chunks, owner = found
+        first, second = next(chunks), next(chunks, None)
+        return ([first], None, owner) if second is None else ([first, second], chunks, owner)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz(self) -> dict:
