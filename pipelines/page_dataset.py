@@ -20,6 +20,7 @@ import redis
 from ray.serve.handle import DeploymentHandle
 
 from pipelines.documents import Limits
+from pipelines.heap import freeze_startup_objects
 from pipelines.job_store import JobStore, redis_client
 from pipelines.pages import PageOptions, ocr_submit, run_upload_pages
 
@@ -64,6 +65,7 @@ def plan_blocks(indices: list[int], likely_text_layer: list[bool], sizes: BlockS
 
 
 def _process_block(batch: dict[str, np.ndarray], upload: ray.ObjectRef, job: PageJob, ocr: DeploymentHandle) -> dict:
+    freeze_startup_objects()
     indices = [int(index) for pages in batch["pages"] for index in pages]
     store = JobStore(redis_client(job.redis_url), job.ttl_seconds)
     submit = ocr_submit(ocr, job.options.task)

@@ -29,6 +29,7 @@ from pipelines import metrics
 from pipelines.chat import ChatService
 from pipelines.documents import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
+from pipelines.heap import freeze_startup_objects
 from pipelines.idempotency import IdempotencyError, IdempotencyKeys, document_digest
 from pipelines.job_store import EXPORTS_KEPT, JobStore, async_redis_client, redis_client
 from pipelines.jobs import FINAL_STATUSES, new_job
@@ -96,6 +97,7 @@ class Ingress:
         self._chat = ChatService(self._jobs, store_client, binary_client, self._language_model, settings.chat_passages)
         self._trusted_proxies = trusted_networks(settings.trusted_proxies)
         self._background: set[asyncio.Task] = set()
+        freeze_startup_objects()  # no request pays for a collection that scans every module
 
     async def _caller(self, request: Request) -> Caller:
         return await caller_for(request, self._redis, self._settings, self._trusted_proxies)

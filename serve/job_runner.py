@@ -22,6 +22,7 @@ from exports.searchable_pdf import page_outline, searchable_pdf_of_outlines
 from pipelines import metrics
 from pipelines.documents import Limits, open_document
 from pipelines.errors import describe_error
+from pipelines.heap import freeze_startup_objects
 from pipelines.job_store import JobStore, redis_client
 from pipelines.page_dataset import BlockSizes, PageJob, plan_blocks, run_page_dataset
 from pipelines.pages import PageOptions, ocr_submit, run_upload_pages
@@ -60,6 +61,7 @@ class JobRunner:
         self._long_job_slots = PrioritySlots(settings.max_running_jobs)
         self._held: set[str] = set()  # jobs this replica holds, waiting or running: it renews their leases
         threading.Thread(target=self._keep_leases, name="job-leases", daemon=True).start()
+        freeze_startup_objects()
 
     def _keep_leases(self) -> None:
         """Renew the leases of the jobs held here, and fail the jobs nobody holds any more (and

@@ -13,6 +13,7 @@ from configs.settings import Settings
 from engines.router import cpu_router
 from engines.types import PageResult
 from pipelines import metrics
+from pipelines.heap import freeze_startup_objects
 
 logger = logging.getLogger("ray.serve")
 
@@ -35,6 +36,7 @@ class CpuOcr:
         self._max_rss_mb = settings.ocr_replica_max_rss_mb
         # One page at a time per engine: the next request waits here, already delivered.
         self._lock = threading.Lock()
+        freeze_startup_objects()  # the models' objects stay out of every later collection
 
     def recognize(self, image: np.ndarray, language: str = "auto", task: str = "ocr") -> PageResult:
         """Read a page with the engine that reads `language` best (`auto`: detected per page).
