@@ -4,7 +4,7 @@ import pymupdf
 import pytest
 
 from pipelines.documents import DocumentError, Limits, open_document, sniff_type
-from tests.documents import converted, data_file, multipage_tiff, scanned_pdf, with_corrupt_image
+from tests.documents import born_digital_pdf, converted, data_file, multipage_tiff, scanned_pdf, with_corrupt_image
 
 LIMITS = Limits(max_page_pixels=60_000_000, pdf_dpi=100)
 
@@ -41,3 +41,17 @@ def test_a_page_with_corrupt_image_data_fails_alone():
     with pytest.raises(DocumentError, match="Page 2 of the PDF has corrupt image data"):
         document.render(1)
     assert document.render(2).shape[2] == 3
+
+
+def test_pages_that_draw_text_are_told_from_scans_also_when_resources_are_inherited():
+    pdf = pymupdf.open(stream=born_digital_pdf(2, lines=2), filetype="pdf")
+    pdf.insert_pdf(pymupdf.open(stream=scanned_pdf(["phototest.tif"]), filetype="pdf"))
+    first = pdf.page_xref(0)  # its resources moved up to the page tree, which pages inherit
+    page_tree = int(pdf.xref_get_key(pdf.pdf_catalog(), "Pages")[1].split()[0])
+    pdf.xref_set_key(page_tree, "Resources", pdf.xref_get_key(first, "Resources")[1])
+    pdf.xref_set_key(first, "Resources", "null")
+
+    document = open_document(pdf.tobytes(), LIMITS)
+
+    assert [document.draws_text(index) for index in range(3)] == [True, True, False]
+    assert document.text_layer(0) is not None
