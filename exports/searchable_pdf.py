@@ -20,7 +20,7 @@ import pymupdf
 from PIL import Image, ImageOps
 
 from exports import fonts
-from pipelines.documents import MUPDF_ERRORS, MUPDF_LOCK, sniff_type, to_8_bits
+from pipelines.documents import MUPDF_ERRORS, MUPDF_LOCK, has_fonts, sniff_type, to_8_bits
 
 # Image types that a PDF embeds as they are; other images are re-encoded as PNG.
 EMBEDDED_AS_IS = ("jpeg", "png")
@@ -106,7 +106,7 @@ def _pdf_pages(document: bytes, pages: list[dict], dpi: int) -> tuple[pymupdf.Do
         raise ValueError(f"Page indexes {indexes} are not all in a PDF of {count} pages.")
     try:
         ocred = [number for number, record in enumerate(pages) if record.get("source") == "ocr"]
-        draw_text = [number for number in ocred if output.get_page_fonts(indexes[number])]
+        draw_text = [number for number in ocred if has_fonts(output, indexes[number])]
         output.select(indexes)
     except MUPDF_ERRORS:  # e.g. "not a dict (null)" on a repaired PDF: `output` may be half changed
         output.close()

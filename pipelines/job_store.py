@@ -97,14 +97,6 @@ return 1
 """
 
 
-# KEYS: job. ARGV: field, value, ... Sets the fields only on a job that still exists.
-_SET_IF_EXISTS = """
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV))
-return 1
-"""
-
-
 @lru_cache
 def redis_client(url: str, decode_responses: bool = True) -> redis.Redis:
     """One connection pool per process and URL (Ray Data tasks reuse their worker's); text
@@ -130,7 +122,6 @@ class JobStore:
         self._admit = client.register_script(_ADMIT)
         self._write_page = client.register_script(_WRITE_PAGE)
         self._transition = client.register_script(_TRANSITION)
-        self._set_if_exists = client.register_script(_SET_IF_EXISTS)
 
     @property
     def client(self) -> redis.Redis:
@@ -229,11 +220,8 @@ class JobStore:
     def iter_page_jsons(self, job_id: str) -> Iterator[str]:
         """The page records written so far, as JSON, in page order, read `PAGES_PER_READ`
         pages at a time: a job of thousands of pages is not held whole."""
-        for batch in self._page_json_batches(job_id):
+        for batch in self._batches(self._keys(job_id)[1], self._page_indices(job_id)):
             yield from batch
-
-    def _page_json_batches(self, job_id: str) -> Iterator[list[str]]:
-        return self._batches(self._keys(job_id)[1], self._page_indices(job_id))
 
     def _page_indices(self, job_id: str) -> list[str]:
         """The indices of the pages written so far, in page order, as hash fields."""
