@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     max_running_jobs: int = Field(
         2, description="Long jobs run at once per job-runner replica; later ones wait as `pending`."
     )
+    max_waiting_polls: int = Field(
+        32,
+        description="Polls with `wait` that one ingress replica holds at once; later ones are answered at once, "
+        "as plain polls. Keep it below the Ingress deployment's `max_ongoing_requests`.",
+    )
     ocr_pages_per_block: int = Field(8, description="Pages per Ray Data block of a long job, for pages to OCR.")
     text_layer_pages_per_block: int = Field(
         500,

@@ -29,6 +29,8 @@ LOST_JOB_ERROR = (
     "The job was lost: the service restarted or its runner stopped while it waited or ran. "
     "Pages it did not process are not charged; send the document again."
 )
+# Each job that ends (done or failed) is published here, by id, for the polls that wait for it.
+JOB_ENDED_CHANNEL = "ocrchat:job_ended"
 # Exports made when a job ends and kept with its results.
 EXPORTS_KEPT = ("pdf",)
 # Page records read in one round trip when a job's pages are read one by one.
@@ -73,8 +75,8 @@ return 1
 # KEYS: job, pages, page texts, page Markdowns, queue, meter (the job's credits, or the job key
 # when it has none).
 # ARGV: allowed current statuses (space-separated), new status, error, finished_at, expires_at,
-# ttl. A final status gives the unprocessed pages back to the queue, and the credits of the
-# pages not processed or failed back to the meter.
+# ttl, the channel of job ends, the job's id. A final status gives the unprocessed pages back to
+# the queue and the credits of the pages not processed or failed back to the meter, and is published.
 _TRANSITION = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or not string.find(' ' .. ARGV[1] .. ' ', ' ' .. status .. ' ', 1, true) then return 0 end
@@ -92,6 +94,7 @@ if ARGV[2] == 'done' or ARGV[2] == 'failed' then
     redis.call('HSET', KEYS[1], 'credits_refunded', back)
   end
   for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
+  redis.call('PUBLISH', ARGV[7], ARGV[8])
 end
 return 1
 """
@@ -272,7 +275,8 @@ class JobStore:
 
     def _move(self, job_id: str, allowed: str, status: str, error: str = "") -> bool:
         final = status in ("done", "failed")
-        args = [allowed, status, error, now_iso() if final else "", now_iso(self._ttl) if final else "", self._ttl]
+        finished_at, expires_at = (now_iso(), now_iso(self._ttl)) if final else ("", "")
+        args = [allowed, status, error, finished_at, expires_at, self._ttl, JOB_ENDED_CHANNEL, job_id]
         keys = self._keys(job_id)
         meter_key = self._redis.hget(keys[0], "meter_key") if final else None
         moved = bool(self._transition(keys=[*keys, meter_key or keys[0]], args=args))

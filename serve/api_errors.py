@@ -20,7 +20,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         # The contract has no 422: a malformed request is a 400 with a message.
-        detail = "Invalid request: " + "; ".join(e["msg"] for e in exc.errors())
+        detail = "Invalid request: " + "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())
         return JSONResponse({"detail": detail}, status_code=400)
 
     @app.exception_handler(ApiError)

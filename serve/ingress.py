@@ -12,7 +12,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 
 import ray
-from fastapi import HTTPException, Request, Response
+from fastapi import HTTPException, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from ray import serve
 from ray.serve.handle import DeploymentHandle, DeploymentResponse
@@ -31,7 +31,7 @@ from pipelines.documents import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.heap import freeze_startup_objects
 from pipelines.idempotency import IdempotencyError, IdempotencyKeys, document_digest
-from pipelines.job_store import EXPORTS_KEPT, JobStore, async_redis_client, redis_client
+from pipelines.job_store import EXPORTS_KEPT, JobStore, async_redis_client, job_key, redis_client
 from pipelines.jobs import FINAL_STATUSES, new_job
 from pipelines.options import TOOLS, Capabilities, JobOptions, OptionError, parse_options
 from pipelines.page_selection import PageSelectionError, select_pages
@@ -39,6 +39,7 @@ from pipelines.pages import PageOptions
 from pipelines.translation import Translator
 from serve.api_errors import ApiError, check_plan_cap, install_error_handlers, no_job, out_of_credits
 from serve.callers import Caller, caller_for, trusted_networks
+from serve.job_ends import JobEnds
 from serve.openapi import (
     ACCOUNT_ONLY,
     ACCOUNT_OR_ANONYMOUS,
@@ -57,6 +58,8 @@ from serve.upload import UploadTooLarge, read_form
 
 # For Retry-After: roughly how long one queued page takes to drain on a small deployment.
 _SECONDS_PER_QUEUED_PAGE = 4
+# The longest a poll may wait for its job to end: under the 60 s read timeout of common proxies.
+MAX_POLL_WAIT_SECONDS = 50
 NO_TRANSLATION_MODEL = (
     "tool=translate needs a language model, and this server has none (OCRCHAT_CHAT_LLM_URL is unset)."
 )
@@ -86,6 +89,7 @@ class Ingress:
         self._settings = settings
         self._serves = Capabilities(vlm_missing, None if settings.chat_llm_url else NO_TRANSLATION_MODEL)
         self._redis = async_redis_client(settings.effective_redis_url)
+        self._job_ends = JobEnds(self._redis, settings.max_waiting_polls)
         store_client = redis_client(settings.effective_redis_url)
         binary_client = redis_client(settings.effective_redis_url, decode_responses=False)
         self._jobs = JobStore(store_client, settings.result_ttl_seconds, binary_client)
@@ -367,8 +371,27 @@ class Ingress:
         openapi_extra=ACCOUNT_OR_ANONYMOUS,
         responses=ok(Job, "The job.") | errors(401, 404),
     )
-    async def get_job(self, job_id: str, request: Request) -> Response:
-        return await self._own_job(job_id, await self._owner(request))
+    async def get_job(
+        self,
+        job_id: str,
+        request: Request,
+        wait: float = Query(
+            0,
+            ge=0,
+            le=MAX_POLL_WAIT_SECONDS,
+            description="Seconds to hold the poll until the job ends (done or failed); it is answered "
+            "within milliseconds of the end, or with the job as it is after `wait` seconds. 0: at once.",
+        ),
+    ) -> Response:
+        owner = await self._owner(request)
+        await self._job_ends.wait(job_id, wait, lambda: self._nothing_to_wait_for(job_id, owner))
+        return await self._own_job(job_id, owner)
+
+    async def _nothing_to_wait_for(self, job_id: str, owner: str) -> bool:
+        """Whether the job has ended (done or failed), or is not the caller's to wait for (another's,
+        deleted, expired, or never was: the answer is then a 404 at once)."""
+        status, job_owner = await self._redis.hmget(job_key(job_id), ["status", "owner"])
+        return status is None or job_owner.decode() != owner or status.decode() in FINAL_STATUSES
 
     @app.get(
         "/api/v1/ocr/{job_id}/download/",

@@ -34,6 +34,17 @@ def wait_for_end(client, job_id: str, timeout: float = 600, headers=None) -> tup
     raise AssertionError(f"job {job_id} did not end in {timeout} s")
 
 
+def wait_in_one_poll(client, job_id: str) -> dict:
+    """The job, read with polls that wait for its end: each must answer with the ended job, or
+    with the job still running after its whole wait."""
+    while True:
+        start = time.monotonic()
+        job = client.get(f"/api/v1/ocr/{job_id}/", params={"wait": 50}, timeout=120).json()
+        if job["status"] in ("done", "failed"):
+            return job
+        assert time.monotonic() - start >= 50, f"answered {job['status']} before the wait was over"
+
+
 def download_pdf(client, job: dict) -> bytes:
     response = client.get(f"/api/v1/ocr/{job['uuid']}/download/?format=pdf")
     assert response.status_code == 200, response.text
@@ -104,7 +115,8 @@ def test_born_digital_pages_come_from_the_text_layer_exactly(client):
 def test_a_corrupt_page_fails_alone_and_the_job_finishes(client):
     content = with_corrupt_image(scanned_pdf(["phototest.tif"] * 6), 2)
     job = submit(client, content).json()
-    done, _ = wait_for_end(client, job["uuid"])
+    assert client.get(f"/api/v1/ocr/{job['uuid']}/", params={"wait": 0.2}).json()["status"] in ("pending", "processing")
+    done = wait_in_one_poll(client, job["uuid"])
     assert done["status"] == "done"
     assert (done["pages_done"], done["pages_failed"]) == (5, 1)
     failed = done["pages"][2]
@@ -113,6 +125,19 @@ def test_a_corrupt_page_fails_alone_and_the_job_finishes(client):
     assert all(
         cer(p["text"], truth("phototest.txt")) < MAX_CER_PRINTED_PAGE for i, p in enumerate(done["pages"]) if i != 2
     )
+
+
+@pytest.mark.parametrize("wait", ["-1", "51", "soon"])
+def test_a_bad_wait_is_400(client, wait):
+    job = submit(client, born_digital_pdf(6)).json()
+    response = client.get(f"/api/v1/ocr/{job['uuid']}/", params={"wait": wait})
+    assert response.status_code == 400 and "wait" in response.text
+
+
+def test_waiting_for_an_unknown_job_is_404_at_once(client):
+    # Waited for, it would outlast the client's timeout.
+    response = client.get("/api/v1/ocr/0123456789abcdef/", params={"wait": 50}, timeout=10)
+    assert response.status_code == 404
 
 
 def test_cancel_stops_between_pages_then_delete_removes_the_job(client, redis_server):
