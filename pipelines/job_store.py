@@ -3,7 +3,8 @@
 Keys: `ocrchat:job:<uuid>` (a hash: the fixed fields as JSON, the owner, the status and the
 counters), `ocrchat:job:<uuid>:pages` (page index -> page record JSON, written as each page
 finishes), `...:page_texts` and `...:page_markdowns` (page index -> the page's text and
-Markdown, of which the job's own are joined when it is read) and `ocrchat:queued_pages`
+Markdown, of which the job's own are joined when it is read), `...:page_outlines` (page index
+-> what the searchable PDF needs of the page but its blocks) and `ocrchat:queued_pages`
 (pages accepted but not yet processed, for backpressure).
 Status changes and page writes are Lua scripts, so a cancel and a finishing page never race.
 """
@@ -19,6 +20,7 @@ import redis.asyncio
 from redis.backoff import ExponentialBackoff
 
 from accounts.metering import Meter
+from exports.searchable_pdf import page_outline
 from pipelines.jobs import FINAL_STATUSES, job_json_chunks, now_iso, record_json
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
@@ -35,8 +37,8 @@ JOB_ENDED_CHANNEL = "ocrchat:job_ended"
 EXPORTS_KEPT = ("pdf",)
 # Page records read in one round trip when a job's pages are read one by one.
 PAGES_PER_READ = 200
-# A job's hashes of page index -> the page's record, text and Markdown (`ocrchat:job:<id>:<suffix>`).
-_PAGE_HASHES = ("pages", "page_texts", "page_markdowns")
+# A job's hashes of page index -> the page's record, text, Markdown and outline (`ocrchat:job:<id>:<suffix>`).
+_PAGE_HASHES = ("pages", "page_texts", "page_markdowns", "page_outlines")
 # Keys beside a job's own (`ocrchat:job:<id>:<suffix>`), deleted with it.
 _SATELLITES = (*_PAGE_HASHES, *(f"export:{name}" for name in EXPORTS_KEPT), "chat_index", "chat", "chat:turns")
 
@@ -55,25 +57,26 @@ redis.call('INCRBY', KEYS[1], ARGV[1])
 return -1
 """
 
-# KEYS: job, pages, page texts, page Markdowns, queue. ARGV: index, record JSON, counter field,
-# ttl, confidence sum, count, text, Markdown.
+# KEYS: job, pages, page texts, page Markdowns, page outlines, queue. ARGV: index, record JSON,
+# counter field, ttl, confidence sum, count, text, Markdown, outline JSON.
 # Returns 0 when the job is no longer processing (cancelled): the page is dropped, not counted.
 _WRITE_PAGE = """
 if redis.call('HGET', KEYS[1], 'status') ~= 'processing' then return 0 end
 if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[7])
   redis.call('HSET', KEYS[4], ARGV[1], ARGV[8])
+  redis.call('HSET', KEYS[5], ARGV[1], ARGV[9])
   redis.call('HINCRBY', KEYS[1], ARGV[3], 1)
   redis.call('HINCRBYFLOAT', KEYS[1], 'confidence_sum', ARGV[5])
   redis.call('HINCRBY', KEYS[1], 'confidence_count', ARGV[6])
-  if tonumber(redis.call('GET', KEYS[5]) or '0') > 0 then redis.call('DECR', KEYS[5]) end
+  if tonumber(redis.call('GET', KEYS[6]) or '0') > 0 then redis.call('DECR', KEYS[6]) end
 end
-for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
+for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ARGV[4]) end
 return 1
 """
 
-# KEYS: job, pages, page texts, page Markdowns, queue, meter (the job's credits, or the job key
-# when it has none).
+# KEYS: job, pages, page texts, page Markdowns, page outlines, queue, meter (the job's credits, or
+# the job key when it has none).
 # ARGV: allowed current statuses (space-separated), new status, error, finished_at, expires_at,
 # ttl, the channel of job ends, the job's id. A final status gives the unprocessed pages back to
 # the queue and the credits of the pages not processed or failed back to the meter, and is published.
@@ -85,15 +88,15 @@ if ARGV[2] == 'done' or ARGV[2] == 'failed' then
   redis.call('HSET', KEYS[1], 'error', ARGV[3], 'finished_at', ARGV[4], 'expires_at', ARGV[5])
   local h = redis.call('HMGET', KEYS[1], 'page_count', 'pages_done', 'pages_failed', 'meter_field', 'page_credits')
   local left = tonumber(h[1]) - tonumber(h[2]) - tonumber(h[3])
-  local queued = tonumber(redis.call('GET', KEYS[5]) or '0')
-  redis.call('SET', KEYS[5], math.max(0, queued - left))
-  if h[4] and KEYS[6] ~= KEYS[1] then
-    local used = tonumber(redis.call('HGET', KEYS[6], h[4]) or '0')
+  local queued = tonumber(redis.call('GET', KEYS[6]) or '0')
+  redis.call('SET', KEYS[6], math.max(0, queued - left))
+  if h[4] and KEYS[7] ~= KEYS[1] then
+    local used = tonumber(redis.call('HGET', KEYS[7], h[4]) or '0')
     local back = math.min(used, (left + tonumber(h[3])) * tonumber(h[5]))
-    if back > 0 then redis.call('HINCRBY', KEYS[6], h[4], -back) end
+    if back > 0 then redis.call('HINCRBY', KEYS[7], h[4], -back) end
     redis.call('HSET', KEYS[1], 'credits_refunded', back)
   end
-  for i = 1, 4 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
+  for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
   redis.call('PUBLISH', ARGV[7], ARGV[8])
 end
 return 1
@@ -180,7 +183,7 @@ class JobStore:
             return None
         texts = markdowns = pages = ()
         if fields["status"] in FINAL_STATUSES:
-            _, pages_key, texts_key, markdowns_key, _ = self._keys(job_id)
+            _, pages_key, texts_key, markdowns_key, _, _ = self._keys(job_id)
             indices = self._page_indices(job_id)
             texts, markdowns, pages = (self._batches(key, indices) for key in (texts_key, markdowns_key, pages_key))
         count = int(fields.get("confidence_count", 0))
@@ -202,7 +205,7 @@ class JobStore:
 
     def page_records(self, job_id: str) -> list[dict]:
         """The page records written so far, in page order."""
-        return [orjson.loads(page) for page in self.page_jsons(job_id)]
+        return [orjson.loads(page) for page in self.iter_page_jsons(job_id)]
 
     def page_record(self, job_id: str, index: int) -> dict | None:
         page = self._redis.hget(self._keys(job_id)[1], str(index))
@@ -216,15 +219,16 @@ class JobStore:
         assert self._binary is not None, "reading exports needs a binary client"
         return self._binary.get(self._export_key(job_id, name))
 
-    def page_jsons(self, job_id: str) -> list[str]:
-        """The page records written so far, as JSON, in page order."""
-        return list(self.iter_page_jsons(job_id))
-
     def iter_page_jsons(self, job_id: str) -> Iterator[str]:
         """The page records written so far, as JSON, in page order, read `PAGES_PER_READ`
         pages at a time: a job of thousands of pages is not held whole."""
         for batch in self._batches(self._keys(job_id)[1], self._page_indices(job_id)):
             yield from batch
+
+    def page_outlines(self, job_id: str) -> Iterator[dict]:
+        """The outlines (`page_outline`) of the pages written so far, in page order."""
+        for batch in self._batches(job_key(job_id, "page_outlines"), self._page_indices(job_id)):
+            yield from map(orjson.loads, batch)
 
     def _page_indices(self, job_id: str) -> list[str]:
         """The indices of the pages written so far, in page order, as hash fields."""
@@ -271,7 +275,8 @@ class JobStore:
         counter = "pages_failed" if record.get("error") else "pages_done"
         confidences = [block["confidence"] for block in record["blocks"]]
         counts = [counter, self._ttl, sum(confidences), len(confidences)]
-        return [record["index"], record_json(record), *counts, record["text"], record["markdown"]]
+        outline = orjson.dumps(page_outline(record))
+        return [record["index"], record_json(record), *counts, record["text"], record["markdown"], outline]
 
     def _move(self, job_id: str, allowed: str, status: str, error: str = "") -> bool:
         final = status in ("done", "failed")

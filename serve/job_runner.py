@@ -12,13 +12,12 @@ import logging
 import threading
 import time
 
-import orjson
 import ray
 from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from configs.settings import Settings
-from exports.searchable_pdf import page_outline, searchable_pdf_of_outlines
+from exports.searchable_pdf import searchable_pdf_of_outlines
 from pipelines import metrics
 from pipelines.documents import Limits, open_document
 from pipelines.errors import describe_error
@@ -35,7 +34,7 @@ def _save_searchable_pdf(upload: bytes, job_id: str, redis_url: str, ttl_seconds
     """Make a job's `pdf` export from its stored pages and keep it with them. Only the pages'
     outlines are held for the whole job; a page's blocks are read back when its text is written."""
     store = JobStore(redis_client(redis_url), ttl_seconds)
-    outlines = [page_outline(orjson.loads(page)) for page in store.iter_page_jsons(job_id)]
+    outlines = list(store.page_outlines(job_id))
 
     def blocks_of(number: int) -> list[dict]:
         record = store.page_record(job_id, outlines[number]["index"])

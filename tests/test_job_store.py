@@ -9,6 +9,7 @@ import redis
 from accounts.metering import Metering, meter_for
 from accounts.plans import plan_named
 from configs.settings import Settings
+from exports.searchable_pdf import page_outline
 from pipelines.job_store import ACTIVE_JOBS_KEY, LOST_JOB_ERROR, QUEUED_PAGES_KEY, JobStore
 from pipelines.jobs import new_job
 
@@ -156,8 +157,10 @@ def test_pages_read_a_few_at_a_time_come_back_in_page_order(store, monkeypatch):
     store.start(job_id)
     store.write_pages(job_id, [page(index, f"page {index}") for index in (10, 2, 0, 9, 1, 5, 3, 4, 8, 7, 6)])
 
-    assert list(store.iter_page_jsons(job_id)) == store.page_jsons(job_id)
-    assert [json.loads(page)["index"] for page in store.iter_page_jsons(job_id)] == list(range(11))
+    records = store.page_records(job_id)
+    assert [record["index"] for record in records] == list(range(11))
+    assert [json.loads(page) for page in store.iter_page_jsons(job_id)] == records
+    assert list(store.page_outlines(job_id)) == [page_outline(record) for record in records]
     assert store.page_record(job_id, 9)["text"] == "page 9" and store.page_record(job_id, 11) is None
 
 
