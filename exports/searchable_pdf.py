@@ -107,7 +107,8 @@ def _pdf_pages(document: bytes, pages: list[dict], dpi: int) -> tuple[pymupdf.Do
     try:
         ocred = [number for number, record in enumerate(pages) if record.get("source") == "ocr"]
         draw_text = [number for number in ocred if has_fonts(output, indexes[number])]
-        output.select(indexes)
+        if indexes != list(range(output.page_count)):  # rearranging 500 pages takes 16 ms, even in place
+            output.select(indexes)
     except MUPDF_ERRORS:  # e.g. "not a dict (null)" on a repaired PDF: `output` may be half changed
         output.close()
         return _rendered_pages(document, pages, dpi), True
