@@ -28,22 +28,33 @@ _SHORT_LINE_LINES = 3.0
 
 @dataclass
 class Line:
+    """Blocks on one visual line. Most lines are one block (every line of a text layer is): the
+    properties read it directly (a fifth of the time of a text-layer page's structure)."""
+
     blocks: list[Block]
 
     @property
     def text(self) -> str:
+        if len(self.blocks) == 1:
+            return self.blocks[0].text
         return " ".join(block.text for block in self.blocks)
 
     @property
     def top(self) -> float:
+        if len(self.blocks) == 1:
+            return self.blocks[0].bbox[1]
         return min(block.bbox[1] for block in self.blocks)
 
     @property
     def bottom(self) -> float:
+        if len(self.blocks) == 1:
+            return self.blocks[0].bbox[3]
         return max(block.bbox[3] for block in self.blocks)
 
     @property
     def right(self) -> float:
+        if len(self.blocks) == 1:
+            return self.blocks[0].bbox[2]
         return max(block.bbox[2] for block in self.blocks)
 
 
