@@ -391,7 +391,7 @@ class Ingress:
         """Whether the job has ended (done or failed), or is not the caller's to wait for (another's,
         deleted, expired, or never was: the answer is then a 404 at once)."""
         status, job_owner = await self._redis.hmget(job_key(job_id), ["status", "owner"])
-        return status is None or job_owner.decode() != owner or status.decode() in FINAL_STATUSES
+        return status is None or job_owner != owner.encode() or status.decode() in FINAL_STATUSES
 
     @app.get(
         "/api/v1/ocr/{job_id}/download/",
