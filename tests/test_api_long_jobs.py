@@ -134,10 +134,15 @@ def test_a_bad_wait_is_400(client, wait):
     assert response.status_code == 400 and "wait" in response.text
 
 
-def test_waiting_for_an_unknown_job_is_404_at_once(client):
-    # Waited for, it would outlast the client's timeout.
+def test_waiting_for_an_unknown_or_anothers_job_is_404_at_once(client):
+    # Waited for, either would outlast the client's timeout.
     response = client.get("/api/v1/ocr/0123456789abcdef/", params={"wait": 50}, timeout=10)
     assert response.status_code == 404
+    running = submit(client, scanned_pdf(["phototest.tif"] * 6)).json()
+    url = f"/api/v1/ocr/{running['uuid']}/"
+    another_caller = {"X-Forwarded-For": "203.0.113.77"}  # the test client's 127.0.0.1 is a trusted proxy
+    assert client.get(url, params={"wait": 50}, headers=another_caller, timeout=10).status_code == 404
+    assert client.delete(url).json()["error"] == "cancelled"
 
 
 def test_cancel_stops_between_pages_then_delete_removes_the_job(client, redis_server):
