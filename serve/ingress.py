@@ -31,7 +31,7 @@ from pipelines.documents import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.heap import freeze_startup_objects
 from pipelines.idempotency import IdempotencyError, IdempotencyKeys, document_digest
-from pipelines.job_store import EXPORTS_KEPT, JobStore, async_redis_client, job_key, redis_client
+from pipelines.job_store import EXPORTS_KEPT, JobStore, async_redis_client, redis_client
 from pipelines.jobs import FINAL_STATUSES, new_job
 from pipelines.options import TOOLS, Capabilities, JobOptions, OptionError, parse_options
 from pipelines.page_selection import PageSelectionError, select_pages
@@ -390,8 +390,8 @@ class Ingress:
     async def _nothing_to_wait_for(self, job_id: str, owner: str) -> bool:
         """Whether the job has ended (done or failed), or is not the caller's to wait for (another's,
         deleted, expired, or never was: the answer is then a 404 at once)."""
-        status, job_owner = await self._redis.hmget(job_key(job_id), ["status", "owner"])
-        return status is None or job_owner != owner.encode() or status.decode() in FINAL_STATUSES
+        found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
+        return found is None or found[1] != owner or found[0] in FINAL_STATUSES
 
     @app.get(
         "/api/v1/ocr/{job_id}/download/",
