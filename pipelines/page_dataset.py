@@ -64,11 +64,22 @@ def plan_blocks(indices: list[int], likely_text_layer: list[bool], sizes: BlockS
     return blocks
 
 
+# A handle unpickled in a task starts a router of its own on its first call (replica probes, and
+# autoscaling metrics pushed to the Serve controller every few seconds), and nothing stops it:
+# one per block would pile up in Ray Data's reused worker processes. One per deployment instead.
+_process_handles: dict[tuple[str, str], DeploymentHandle] = {}
+
+
+def process_handle(handle: DeploymentHandle) -> DeploymentHandle:
+    """The handle this process keeps for `handle`'s deployment (the first one it was given)."""
+    return _process_handles.setdefault((handle.app_name, handle.deployment_name), handle)
+
+
 def _process_block(batch: dict[str, np.ndarray], upload: ray.ObjectRef, job: PageJob, ocr: DeploymentHandle) -> dict:
     freeze_startup_objects()
     indices = [int(index) for pages in batch["pages"] for index in pages]
     store = JobStore(redis_client(job.redis_url), job.ttl_seconds)
-    submit = ocr_submit(ocr, job.options.task)
+    submit = ocr_submit(process_handle(ocr), job.options.task)
     run_upload_pages(job.job_id, ray.get(upload), job.limits, indices, store, submit, job.options)
     return {"pages": batch["pages"]}
 

@@ -3,11 +3,14 @@
 The OCR calls here are stand-ins that echo the page number, because what is tested is the
 loop around the engine (the engine itself is exercised in the API tests)."""
 
+import pickle
+
 import numpy as np
+from ray.serve.handle import DeploymentHandle
 
 from engines.types import Block, PageResult
 from pipelines.documents import DocumentError
-from pipelines.page_dataset import BlockSizes, plan_blocks
+from pipelines.page_dataset import BlockSizes, plan_blocks, process_handle
 from pipelines.pages import PageOptions, page_record_batches, process_pages
 
 
@@ -143,3 +146,13 @@ def test_a_batch_holds_at_most_batch_size_pages():
     document = Pages(70, with_layer=range(70))
     batches = page_record_batches(document, list(range(70)), Engine().submit, PageOptions(), batch_size=32)
     assert [len(batch) for batch in batches] == [32, 32, 6]
+
+
+def test_each_block_reuses_the_handle_its_process_was_first_given():
+    first = DeploymentHandle("CpuOcr", "handles-test")
+    again = pickle.loads(pickle.dumps(first))  # as the next block's task receives it
+    other = DeploymentHandle("Vlm", "handles-test")
+    assert again is not first
+    assert process_handle(first) is first
+    assert process_handle(again) is first
+    assert process_handle(other) is other
