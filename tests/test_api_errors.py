@@ -23,6 +23,16 @@ def test_no_file_is_400(client):
     assert_error(post(client, None, tier="cpu"), 400, "no file")
 
 
+def test_a_body_that_is_not_a_multipart_form_is_400(client):
+    response = client.post("/api/v1/ocr/", content=b"%PDF-1.7\n", headers={"Content-Type": "application/pdf"})
+    assert_error(response, 400, "no file")
+
+
+def test_a_multipart_form_without_its_boundary_is_400(client):
+    response = client.post("/api/v1/ocr/", content=b"--x\r\n", headers={"Content-Type": "multipart/form-data"})
+    assert_error(response, 400, "boundary")
+
+
 def test_text_named_png_is_400_unsupported(client):
     assert_error(post(client, b"just some text, not an image\n" * 10, name="page.png"), 400, "unsupported file type")
 
