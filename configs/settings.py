@@ -32,7 +32,9 @@ class Settings(BaseSettings):
     )
     ray_object_store_mb: int = Field(512, description="Object store size of the local Ray, in MB.")
     dashboard: bool = Field(True, description="Start the Ray dashboard (127.0.0.1:8265) with the local Ray.")
-    max_upload_mb: float = Field(50, description="Largest accepted upload; checked while streaming.")
+    max_upload_mb: float = Field(
+        50, description="Largest accepted upload; checked while streaming. An upload is parsed in memory, not on disk."
+    )
     max_pages: int = Field(
         10000, description="Most pages processed per document (after `pages=`); more is a 400 stating both numbers."
     )
