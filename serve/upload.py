@@ -1,6 +1,6 @@
 """Reading a multipart upload with a size limit enforced while the body streams in."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from contextlib import aclosing
 
 from python_multipart.multipart import parse_options_header
@@ -19,8 +19,9 @@ async def read_form(request: Request, limit: int) -> FormData:
     """Parse the multipart form, stopping as soon as more than `limit` bytes arrived. A body that
     is not a multipart form gives an empty form (the caller then says that the file is missing).
 
-    The file is kept in memory: it is read whole right after. (Starlette spools a file past 1 MB
-    to disk, chunk by chunk through its thread pool: 3-6 ms per MB of upload on these machines.)
+    The file is kept in memory (at most `limit` bytes): it is read whole right after anyway.
+    Starlette's default spools a file past 1 MB to disk, chunk by chunk through its thread pool:
+    a 28 MB POST took a median of 106 ms that way, 84 ms in memory.
     """
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
@@ -37,7 +38,7 @@ async def read_form(request: Request, limit: int) -> FormData:
             raise HTTPException(400, exc.message) from exc
 
 
-async def _limited(chunks: AsyncIterator[bytes], limit: int) -> AsyncIterator[bytes]:
+async def _limited(chunks: AsyncIterator[bytes], limit: int) -> AsyncGenerator[bytes, None]:
     received = 0
     async for chunk in chunks:
         received += len(chunk)
