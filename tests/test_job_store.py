@@ -60,6 +60,21 @@ def test_a_page_written_twice_counts_once(store):
     assert queued(store) == 1
 
 
+def test_pages_written_together_count_each_new_page_once(store):
+    job_id = created(store, 5)
+    store.start(job_id)
+    read = page(0) | {"blocks": [{"text": "x", "bbox": [0, 0, 1, 1], "confidence": 0.5}]}
+    store.write_pages(job_id, [read])
+    twice_read = page(1) | {"blocks": [{"text": "y", "bbox": [0, 0, 1, 1], "confidence": 0.75}] * 2}
+    assert store.write_pages(job_id, [read, twice_read, page(2, "", error="corrupt")])  # page 0 again: skipped
+    assert store.counts(job_id) == (2, 1)
+    assert queued(store) == 2
+    store.finish(job_id)
+    job, _ = store.load(job_id)
+    assert job["mean_confidence"] == round((0.5 + 0.75 * 2) / 3, 4)
+    assert [page["index"] for page in job["pages"]] == [0, 1, 2]
+
+
 def test_cancel_drops_later_pages_and_gives_back_the_rest(store):
     job_id = created(store, 10)
     store.start(job_id)
