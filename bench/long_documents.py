@@ -14,9 +14,11 @@
    the other (and their median), against raw PyMuPDF word extraction of the same file in this process: a generated
    one (40 short lines a page), and real pages (the 16 pages of the corpus's
    `redp5110_sampled.pdf` whose text layer is sound, repeated: a report with tables and pictures).
+   Beside each job, the CPU time all the service's processes spent a page: with both cores busy,
+   the rate is about 2 cores / that time, so it says where a faster path has to come from.
 
 Usage: `.venv/bin/python bench/long_documents.py` (starts and stops its own service; about
-20 minutes on 2 cores). Leave the machine otherwise idle.
+27 minutes on 2 cores). Leave the machine otherwise idle.
 """
 
 import argparse
@@ -153,21 +155,29 @@ def real_born_digital_pdf(pages: int) -> bytes:
         return output.tobytes(garbage=3, deflate=True)
 
 
-def measure_text_layer(client: httpx.Client, name: str, content: bytes, runs: int = 5) -> None:
+def measure_text_layer(service: Service, client: httpx.Client, name: str, content: bytes, runs: int = 5) -> None:
     """Each of `runs` jobs of the same file, one after the other (the rate varies by ~15% run to
-    run), and their median."""
+    run), and their median; with the CPU time the service's processes spent on each page (all of
+    them: Ray's, Redis's, the replicas'), against what raw extraction spends."""
     raw_rate = raw_word_extraction_pages_per_second(content)
-    ratios = []
+    ratios, cpu_per_page = [], []
     for _ in range(runs):
+        cpu_before = service.cpu_seconds()
         seconds, pages = run_jobs(client, [(f"{name}.pdf", content)])
+        cpu_per_page.append((service.cpu_seconds() - cpu_before) / pages)
         rate = pages / seconds
         ratios.append(rate / raw_rate)
         print(
             f"service, text layer, {name}: {pages} pages in {seconds:.2f} s = {rate:.0f} pages/s; "
-            f"raw PyMuPDF words: {raw_rate:.0f} pages/s; ratio {rate / raw_rate:.2f}",
+            f"raw PyMuPDF words: {raw_rate:.0f} pages/s; ratio {rate / raw_rate:.2f}; "
+            f"service CPU {cpu_per_page[-1] * 1000:.2f} ms a page",
             flush=True,
         )
-    print(f"service, text layer, {name}: median ratio {statistics.median(ratios):.2f}", flush=True)
+    print(
+        f"service, text layer, {name}: median ratio {statistics.median(ratios):.2f}; median service CPU "
+        f"{statistics.median(cpu_per_page) * 1000:.2f} ms a page, raw extraction {1000 / raw_rate:.2f} ms a page",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -189,8 +199,8 @@ def main() -> None:
                 service_rate = None if args.skip_ocr else measure_ocr(service, client, pdfs)
                 if not args.skip_text:
                     measure_memory(service, client)
-                    measure_text_layer(client, "generated", born_digital_pdf(500))
-                    measure_text_layer(client, "redp5110 pages", real_born_digital_pdf(500))
+                    measure_text_layer(service, client, "generated", born_digital_pdf(500))
+                    measure_text_layer(service, client, "redp5110 pages", real_born_digital_pdf(500))
         finally:
             service.stop()
     if service_rate is not None:

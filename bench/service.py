@@ -25,6 +25,19 @@ def tree_rss_mb(root: psutil.Process, without: str | None = None) -> float:
     return total / 2**20
 
 
+def tree_cpu_seconds(root: psutil.Process) -> float:
+    """CPU time (user and system) used so far by a process and all its descendants, with that of
+    their children that have exited (Redis's AOF rewrites)."""
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+        except psutil.Error:
+            pass
+    return total
+
+
 class Service:
     """`ocrchat serve` in a subprocess with its own ports and state, and the RSS of its tree."""
 
@@ -65,6 +78,10 @@ class Service:
         """Summed RSS of the service process and everything it started (Ray, workers, Redis);
         `without_redis`: all but Redis, whose memory holds the results kept until they expire."""
         return tree_rss_mb(psutil.Process(self.process.pid), "redis-server" if without_redis else None)
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the service process and everything it started."""
+        return tree_cpu_seconds(psutil.Process(self.process.pid))
 
     def sample_peak(self):
         """A context that records the peak summed RSS while it is open (`peak_mb`, and
