@@ -1,9 +1,10 @@
-"""`ocrchat serve` started by a benchmark, with its own ports and state, and its memory."""
+"""`ocrchat serve` started by a benchmark, with its own ports and state, and its memory and CPU time."""
 
 import os
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -12,30 +13,36 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _tree_sum(root: psutil.Process, value_of: Callable[[psutil.Process], float]) -> float:
+    """`value_of` summed over a process and all its descendants (those that end meanwhile count 0)."""
+    total = 0.0
+    for process in [root, *root.children(recursive=True)]:
+        try:
+            total += value_of(process)
+        except psutil.Error:
+            pass
+    return total
+
+
 def tree_rss_mb(root: psutil.Process, without: str | None = None) -> float:
     """Summed RSS of a process and all its descendants, in MB; `without`: leave out the
     processes whose command line holds it."""
-    total = 0
-    for process in [root, *root.children(recursive=True)]:
-        try:
-            if without is None or without not in " ".join(process.cmdline()):
-                total += process.memory_info().rss
-        except psutil.Error:
-            pass
-    return total / 2**20
+
+    def rss(process: psutil.Process) -> float:
+        return process.memory_info().rss if without is None or without not in " ".join(process.cmdline()) else 0
+
+    return _tree_sum(root, rss) / 2**20
+
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def tree_cpu_seconds(root: psutil.Process) -> float:
     """CPU time (user and system) used so far by a process and all its descendants, with that of
     their children that have exited (Redis's AOF rewrites)."""
-    total = 0.0
-    for process in [root, *root.children(recursive=True)]:
-        try:
-            times = process.cpu_times()
-            total += times.user + times.system + times.children_user + times.children_system
-        except psutil.Error:
-            pass
-    return total
+    return _tree_sum(root, _cpu_seconds)
 
 
 class Service:
