@@ -224,10 +224,12 @@ def has_fonts(pdf: pymupdf.Document, index: int) -> bool:
     (`get_page_fonts` took 0.15 ms a page on a report, 8x this); a page that inherits its resources
     is asked that way. The caller holds `MUPDF_LOCK`."""
     xref = pdf.page_xref(index)
+    kind, fonts = pdf.xref_get_key(xref, "Resources/Font")
+    if kind != "null":
+        return fonts != "<<>>"
     if pdf.xref_get_key(xref, "Resources")[0] == "null":
         return bool(pdf.get_page_fonts(index))
-    kind, fonts = pdf.xref_get_key(xref, "Resources/Font")
-    return kind != "null" and fonts != "<<>>"
+    return False
 
 
 def open_document(data: bytes, limits: Limits) -> Document:

@@ -16,6 +16,7 @@
    continuation of that row's cells (text wrapped onto more lines) and joins them.
 """
 
+import math
 import re
 from dataclasses import dataclass
 from statistics import median
@@ -77,7 +78,7 @@ class _Row:
 
 def find_tables(blocks: list[Block]) -> list[Table]:
     """Tables found on one page from the geometry of its text boxes, top to bottom."""
-    if len(blocks) < _MIN_CELLS:
+    if len(blocks) < _MIN_CELLS or not _shares_a_row(blocks):
         return []
     boxes = np.array([block.bbox for block in blocks], dtype=np.float64)
     # statistics' median of a list: numpy's costs 15-20 us a call, a few times a page
@@ -88,6 +89,18 @@ def find_tables(blocks: list[Block]) -> list[Table]:
         if table is not None:
             tables.append(table)
     return tables
+
+
+def _shares_a_row(blocks: list[Block]) -> bool:
+    """Whether two lines share a visual row (as `_rows` groups them): a table needs rows of several
+    cells. A text layer's lines usually stand alone; this check costs a third of building the rows."""
+    cores = sorted((b.bbox[1] + (b.bbox[3] - b.bbox[1]) / 4, b.bbox[3] - (b.bbox[3] - b.bbox[1]) / 4) for b in blocks)
+    reach = -math.inf
+    for top, bottom in cores:
+        if top <= reach:
+            return True
+        reach = bottom
+    return False
 
 
 def _rows(boxes: np.ndarray) -> list[np.ndarray]:

@@ -7,8 +7,7 @@ values are guesses (the `skipped_*.pdf` test files are like that).
 """
 
 import re
-from itertools import groupby
-from operator import itemgetter
+from functools import cache
 
 import pymupdf
 
@@ -26,9 +25,6 @@ SCAN_IMAGE_COVER = 0.5
 # Replacement, private-use, control and surrogate characters: what a broken layer yields.
 _BAD_CHARS = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
-# A word of PyMuPDF's `words` output: (x0, y0, x1, y1, text, block, line, word).
-_PARAGRAPH_AND_LINE = itemgetter(5, 6)
-
 
 class TextLayerReader:
     """Reads sound text layers from the pages of one PDF; remembers what it learnt of its fonts."""
@@ -45,7 +41,7 @@ class TextLayerReader:
             return None
         pixels = (page.rect * pymupdf.Matrix(scale, scale)).irect  # as the page's rendering would be
         # Word boxes ignore /Rotate; the rendering (and so every box we return) does not.
-        to_pixels = tuple(page.rotation_matrix * pymupdf.Matrix(scale, scale))
+        to_pixels = tuple(page.rotation_matrix * pymupdf.Matrix(scale, scale)) if page.rotation else _scaling(scale)
         blocks = _lines(words, to_pixels)
         return PageResult(width=pixels.width, height=pixels.height, blocks=blocks, language=detected_language(blocks))
 
@@ -64,6 +60,13 @@ class TextLayerReader:
             has_map = self._pdf.xref_get_key(xref, "ToUnicode")[0] != "null"
             self._font_mapped[xref] = has_map or font_type not in ("Type0", "Type3")
         return self._font_mapped[xref]
+
+
+@cache
+def _scaling(scale: float) -> tuple[float, ...]:
+    """The matrix of an unturned page, computed as for a turned one (MuPDF's product rounds the scale
+    to single precision), once: it took 15 us a page."""
+    return tuple(pymupdf.Identity * pymupdf.Matrix(scale, scale))
 
 
 def _image_cover(page: pymupdf.Page) -> float:
@@ -88,13 +91,29 @@ def _share_in_fonts(page: pymupdf.Page, fonts: set[str]) -> float:
 
 def _lines(words: list[tuple], to_pixels: tuple[float, ...]) -> list[Block]:
     """Words grouped into the layer's own lines (in its order, with its paragraphs), boxes
-    mapped to the rendered page's pixels, confidence 1.0. A line's words are consecutive in PyMuPDF's output."""
-    lines = []
-    for (paragraph, _), line_words in groupby(words, _PARAGRAPH_AND_LINE):
-        x0s, y0s, x1s, y1s, texts, *_ = zip(*line_words, strict=True)
-        box = [min(x0s), min(y0s), max(x1s), max(y1s)]
-        lines.append(Block(text=" ".join(texts), bbox=_mapped(box, to_pixels), confidence=1.0, paragraph=paragraph))
+    mapped to the rendered page's pixels, confidence 1.0. A word of PyMuPDF's `words` output is
+    (x0, y0, x1, y1, text, block, line, word number); a line's words are consecutive in it.
+    One pass with plain comparisons: half the time of grouping and unzipping each line."""
+    lines: list[Block] = []
+    line_key = None
+    texts: list[str] = []
+    left = top = right = bottom = 0.0
+    for x0, y0, x1, y1, text, paragraph, line, _ in words:
+        if (paragraph, line) == line_key:
+            texts.append(text)
+            left, top = (x0 if x0 < left else left), (y0 if y0 < top else top)
+            right, bottom = (x1 if x1 > right else right), (y1 if y1 > bottom else bottom)
+            continue
+        if line_key is not None:
+            lines.append(_line(texts, [left, top, right, bottom], to_pixels, line_key[0]))
+        line_key, texts, left, top, right, bottom = (paragraph, line), [text], x0, y0, x1, y1
+    if line_key is not None:
+        lines.append(_line(texts, [left, top, right, bottom], to_pixels, line_key[0]))
     return lines
+
+
+def _line(texts: list[str], box: list[float], to_pixels: tuple[float, ...], paragraph: int) -> Block:
+    return Block(text=" ".join(texts), bbox=_mapped(box, to_pixels), confidence=1.0, paragraph=paragraph)
 
 
 def _mapped(box: list[float], matrix: tuple[float, ...]) -> list[float]:
