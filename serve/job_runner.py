@@ -23,7 +23,7 @@ from pipelines.documents import Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.heap import freeze_startup_objects
 from pipelines.job_store import JobStore, redis_client
-from pipelines.page_dataset import BlockSizes, PageJob, plan_blocks, run_page_dataset
+from pipelines.page_dataset import BlockSizes, PageJob, plan_blocks, run_page_dataset, start_block_workers
 from pipelines.pages import PageOptions, ocr_submit, run_upload_pages
 from serve.priority_slots import PrioritySlots
 
@@ -60,7 +60,15 @@ class JobRunner:
         self._long_job_slots = PrioritySlots(settings.max_running_jobs)
         self._held: set[str] = set()  # jobs this replica holds, waiting or running: it renews their leases
         threading.Thread(target=self._keep_leases, name="job-leases", daemon=True).start()
+        threading.Thread(target=self._start_block_workers, name="block-workers", daemon=True).start()
         freeze_startup_objects()
+
+    def _start_block_workers(self) -> None:
+        """The worker processes of the long jobs this replica runs at once, started ahead."""
+        try:
+            start_block_workers(self._settings.max_running_jobs * self._settings.parallel_blocks_per_job)
+        except Exception:  # a first job then starts them itself
+            logger.exception("Starting the block workers ahead failed")
 
     def _keep_leases(self) -> None:
         """Renew the leases of the jobs held here, and fail the jobs nobody holds any more (and

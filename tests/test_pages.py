@@ -6,11 +6,12 @@ loop around the engine (the engine itself is exercised in the API tests)."""
 import pickle
 
 import numpy as np
+import pytest
 from ray.serve.handle import DeploymentHandle
 
 from engines.types import Block, PageResult
 from pipelines.documents import DocumentError
-from pipelines.page_dataset import BlockSizes, plan_blocks, process_handle
+from pipelines.page_dataset import BlockSizes, plan_blocks, process_handle, start_block_workers
 from pipelines.pages import PageOptions, page_record_batches, process_pages
 
 
@@ -156,3 +157,10 @@ def test_each_block_reuses_the_handle_its_process_was_first_given():
     assert process_handle(first) is first
     assert process_handle(again) is first
     assert process_handle(other) is other
+
+
+@pytest.mark.slow
+def test_block_workers_started_ahead_are_distinct_processes(service):
+    """Each warm-up task holds its worker until the others have started theirs: a first long job
+    then finds as many ready workers as it runs blocks at once."""
+    assert start_block_workers(3) == 3
