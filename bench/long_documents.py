@@ -4,10 +4,12 @@
    submitted at once as async jobs; pages per second from the first POST to the last job
    done, and the peak of the summed RSS of every process the service started.
 2. The same pages in a plain sequential loop in this process (render at the service's dpi,
-   then the same engine with 2 ONNX Runtime threads), after the service has stopped. The same
-   engine is the service's own: the CPU router with `language=auto` (the default), which reads
-   each page with PP-OCR and re-reads doubtful lines with Tesseract; the time PP-OCR alone took
-   in the same pass is reported beside it.
+   then the same engine with 2 ONNX Runtime threads), once before the service starts and once
+   after it has stopped: this machine's speed drifts by several percent over minutes (the loop
+   alone ran at 0.284-0.311 pages/s in three runs of one afternoon), so the service is compared
+   with the mean of the two loops, each printed. The same engine is the service's own: the CPU
+   router with `language=auto` (the default), which reads each page with PP-OCR and re-reads
+   doubtful lines with Tesseract; the time PP-OCR alone took in the same pass is reported beside it.
 3. Peak memory of 50- and 1,000-page born-digital jobs, each from its idle baseline, after
    a first job has started Ray Data's workers; also without Redis, which keeps the results.
 4. A 500-page born-digital PDF through the text-layer path (workers warm), five jobs one after
@@ -18,10 +20,11 @@
    the rate is about 2 cores / that time, so it says where a faster path has to come from.
 
 Usage: `.venv/bin/python bench/long_documents.py` (starts and stops its own service; about
-27 minutes on 2 cores). Leave the machine otherwise idle.
+35 minutes on 2 cores). Leave the machine otherwise idle.
 """
 
 import argparse
+import gc
 import statistics
 import sys
 import tempfile
@@ -189,6 +192,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", help="OCR only these olmocr PDFs (file names), for a quick look")
     args = parser.parse_args()
     pdfs = sorted(p for p in OLMOCR.glob("*.pdf") if not args.only or p.name in args.only)
+    bare_before = None if args.skip_ocr else measure_bare_engine(pdfs, "before the service")
     with tempfile.TemporaryDirectory() as state_dir:
         service = Service(args.port, args.redis_port, state_dir)
         try:
@@ -203,15 +207,27 @@ def main() -> None:
                     measure_text_layer(service, client, "redp5110 pages", real_born_digital_pdf(500))
         finally:
             service.stop()
-    if service_rate is not None:
-        bare_rate, paddle_rate, bare_pages = bare_engine_pages_per_second(pdfs, Settings().pdf_dpi)
-        print(f"bare engine (router, language=auto), sequential: {bare_pages} pages = {bare_rate:.3f} pages/s; "
-              f"rendering and PP-OCR alone in the same pass: {paddle_rate:.3f} pages/s", flush=True)  # fmt: skip
+    if service_rate is not None and bare_before is not None:
+        bare_after = measure_bare_engine(pdfs, "after the service")
+        bare_rate, paddle_rate = (statistics.mean(pair) for pair in zip(bare_before, bare_after, strict=True))
         print(
-            f"service / bare engine: {service_rate / bare_rate:.2f}x "
-            f"(/ rendering and PP-OCR alone: {service_rate / paddle_rate:.2f}x)",
+            f"service / bare engine: {service_rate / bare_rate:.2f}x of the two loops' mean "
+            f"({service_rate / bare_before[0]:.2f}x before, {service_rate / bare_after[0]:.2f}x after; "
+            f"/ rendering and PP-OCR alone: {service_rate / paddle_rate:.2f}x)",
             flush=True,
         )
+
+
+def measure_bare_engine(pdfs: list[Path], when: str) -> tuple[float, float]:
+    """(pages/s of the bare engine, pages/s of rendering and PP-OCR alone), printed."""
+    bare_rate, paddle_rate, pages = bare_engine_pages_per_second(pdfs, Settings().pdf_dpi)
+    gc.collect()  # the engine's models go before the service starts
+    print(
+        f"bare engine (router, language=auto), sequential, {when}: {pages} pages = {bare_rate:.3f} pages/s; "
+        f"rendering and PP-OCR alone in the same pass: {paddle_rate:.3f} pages/s",
+        flush=True,
+    )
+    return bare_rate, paddle_rate
 
 
 if __name__ == "__main__":

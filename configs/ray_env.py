@@ -20,6 +20,12 @@ LOCAL_RAY_ENV = {
     # replaced within half a second more.
     "RAY_SERVE_CONTROL_LOOP_INTERVAL_S": "0.5",
     "RAY_SERVE_METRICS_EXPORT_INTERVAL_MS": "1000",
+    # Ray's log monitor lists the session's log files every 0.1 s while there are fewer than
+    # RAY_LOG_MONITOR_MANY_FILES_THRESHOLD of them (its LOG_NAME_UPDATE_INTERVAL_S applies only
+    # above): 0.8% of a core on an idle service. Listed every 5 s instead, a new worker's log lines
+    # reach the driver up to 5 s later; new lines of known files are still read every 0.1 s.
+    "RAY_LOG_MONITOR_MANY_FILES_THRESHOLD": "1",
+    "LOG_NAME_UPDATE_INTERVAL_S": "5",
     # paddlex probes model hosts at import unless told not to; we never download.
     "PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK": "True",
 }
