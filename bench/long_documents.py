@@ -5,9 +5,9 @@
    done, and the peak of the summed RSS of every process the service started.
 2. The same pages in a plain sequential loop in this process (render at the service's dpi,
    then the same engine with 2 ONNX Runtime threads), once before the service starts and once
-   after it has stopped: this machine's speed drifts by several percent over minutes (the loop
-   alone ran at 0.284-0.311 pages/s in three runs of one afternoon), so the service is compared
-   with the mean of the two loops, each printed. The same engine is the service's own: the CPU
+   after it has stopped: this machine's speed drifts over minutes (the loop alone read 0.324
+   pages/s before one run's service and 0.275 after it), so the service is compared with the
+   mean of the two loops, each printed. The same engine is the service's own: the CPU
    router with `language=auto` (the default), which reads each page with PP-OCR and re-reads
    doubtful lines with Tesseract; the time PP-OCR alone took in the same pass is reported beside it.
 3. Peak memory of 50- and 1,000-page born-digital jobs, each from its idle baseline, after
