@@ -81,7 +81,8 @@ class Settings(BaseSettings):
         20000, description="Pages accepted but not yet processed, cluster-wide; beyond it a POST gets 429."
     )
     max_running_jobs: int = Field(
-        2, description="Long jobs run at once per job-runner replica; later ones wait as `pending`."
+        2,
+        description="Long jobs whose pages are processed at once per job-runner replica; later ones wait as `pending`.",
     )
     max_waiting_polls: int = Field(
         32,

@@ -102,13 +102,19 @@ class JobRunner:
                 # redeploy) while its caller has long gone: a copy owned here lives as long as the job.
                 upload = [ray.put(await upload[0])]
             async with contextlib.nullcontext() if here else self._long_job_slots.hold(priority):
-                await asyncio.to_thread(self._run, job_id, upload[0], indices, options, here)
+                processed = await asyncio.to_thread(self._run, job_id, upload[0], indices, options, here)
+            # The slot is free while the searchable PDF is made: the next job's pages keep the
+            # OCR replicas busy meanwhile.
+            if processed:
+                await asyncio.to_thread(self._end, job_id, upload[0], here)
         finally:
             self._held.discard(job_id)
 
-    def _run(self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions, here: bool) -> None:
+    def _run(self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions, here: bool) -> bool:
+        """Process the job's pages; whether they were (False: cancelled or expired before it
+        started, or failed: the job has ended)."""
         if not self._store.start(job_id):
-            return  # cancelled while pending, or expired
+            return False
         try:
             reader = self._reader(options.tier)
             if here:
@@ -119,9 +125,17 @@ class JobRunner:
         except Exception as exc:  # the job fails with a message; the replica keeps serving
             logger.exception("Job %s failed", job_id)
             self._store.fail(job_id, f"The job failed: {describe_error(exc)}")
-        else:
-            self._save_outputs(job_id, upload)
-            self._store.finish(job_id)
+            self._ended(job_id, here)
+            return False
+        return True
+
+    def _end(self, job_id: str, upload: ray.ObjectRef, here: bool) -> None:
+        """Finish a job whose pages were processed: its outputs, then `done`."""
+        self._save_outputs(job_id, upload)
+        self._store.finish(job_id)
+        self._ended(job_id, here)
+
+    def _ended(self, job_id: str, here: bool) -> None:
         metrics.job_ended(self._store.status(job_id) or "deleted")
         metrics.queue_depth(self._store.queued_pages())
         if not here:
