@@ -106,7 +106,7 @@ class JobRunner:
             # The slot is free while the searchable PDF is made: the next job's pages keep the
             # OCR replicas busy meanwhile.
             if processed:
-                await asyncio.to_thread(self._end, job_id, upload[0], here)
+                await asyncio.to_thread(self._finish, job_id, upload[0], here)
         finally:
             self._held.discard(job_id)
 
@@ -125,17 +125,17 @@ class JobRunner:
         except Exception as exc:  # the job fails with a message; the replica keeps serving
             logger.exception("Job %s failed", job_id)
             self._store.fail(job_id, f"The job failed: {describe_error(exc)}")
-            self._ended(job_id, here)
+            self._after_job(job_id, here)
             return False
         return True
 
-    def _end(self, job_id: str, upload: ray.ObjectRef, here: bool) -> None:
+    def _finish(self, job_id: str, upload: ray.ObjectRef, here: bool) -> None:
         """Finish a job whose pages were processed: its outputs, then `done`."""
         self._save_outputs(job_id, upload)
         self._store.finish(job_id)
-        self._ended(job_id, here)
+        self._after_job(job_id, here)
 
-    def _ended(self, job_id: str, here: bool) -> None:
+    def _after_job(self, job_id: str, here: bool) -> None:
         metrics.job_ended(self._store.status(job_id) or "deleted")
         metrics.queue_depth(self._store.queued_pages())
         if not here:
