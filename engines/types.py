@@ -6,12 +6,14 @@ from dataclasses import asdict, dataclass, field
 @dataclass
 class Block:
     """One recognised text line: its text, its box `[x0, y0, x1, y1]` in page pixels, its confidence,
-    and the paragraph it belongs to when the source says so (a PDF text layer does; OCR does not)."""
+    the paragraph it belongs to when the source says so (a PDF text layer does; OCR does not), and its
+    language where it differs from its page's (language=auto)."""
 
     text: str
     bbox: list[float]
     confidence: float
     paragraph: int | None = None
+    language: str | None = None
 
 
 @dataclass

@@ -58,6 +58,10 @@ class Document(Protocol):
         """The page's own sound text layer (born-digital PDFs), or None when it must be OCRed."""
         ...
 
+    def text_layer_rejection(self, index: int) -> str | None:
+        """Why the page's text layer was not used (after `text_layer` returned None), if it had one."""
+        ...
+
     def draws_text(self, index: int) -> bool:
         """A cheap hint (no text extraction): the page has fonts, so it may have a text layer."""
         ...
@@ -112,6 +116,9 @@ class ImageDocument:
             raise DocumentError(f"Page {index + 1} of the {self.kind.upper()} file is corrupt: {exc}") from exc
 
     def text_layer(self, index: int) -> PageResult | None:
+        return None
+
+    def text_layer_rejection(self, index: int) -> str | None:
         return None
 
     def draws_text(self, index: int) -> bool:
@@ -209,6 +216,9 @@ class PdfDocument:
                 return self._text_layers.read(self._pdf[index], self._limits.pdf_dpi / 72)
             except MUPDF_ERRORS:  # an unreadable layer is OCRed like a missing one
                 return None
+
+    def text_layer_rejection(self, index: int) -> str | None:
+        return self._text_layers.rejections.get(index)
 
     def draws_text(self, index: int) -> bool:
         with MUPDF_LOCK:

@@ -73,7 +73,14 @@ def _written_by_engine(result: PageResult) -> dict:
 
 
 def _block_dicts(blocks: list[Block]) -> list[dict]:
-    return [{"text": b.text, "bbox": _rounded(b.bbox), "confidence": b.confidence} for b in blocks]
+    return [_block_dict(block) for block in blocks]
+
+
+def _block_dict(block: Block) -> dict:
+    record = {"text": block.text, "bbox": _rounded(block.bbox), "confidence": block.confidence}
+    if block.language is not None:  # only where it differs from the page's
+        record["language"] = block.language
+    return record
 
 
 def _rounded(bbox: list[float]) -> list[float]:

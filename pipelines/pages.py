@@ -80,13 +80,20 @@ def _start(document: Document, index: int, submit: OcrSubmit, options: PageOptio
     return _Page(index, image=image, pending=submit(image, options.language))
 
 
-def _finish(page: _Page, submit: OcrSubmit, options: PageOptions) -> dict:
+def _ocr_record(document: Document, page: _Page, result: PageResult) -> dict:
+    record = page_record(page.index, result, "ocr")
+    if rejection := document.text_layer_rejection(page.index):
+        record["text_layer_rejected"] = rejection
+    return record
+
+
+def _finish(document: Document, page: _Page, submit: OcrSubmit, options: PageOptions) -> dict:
     if page.record is not None:
         return page.record
     assert page.pending is not None and page.image is not None
     while True:
         try:
-            return page_record(page.index, page.pending.result(), "ocr")
+            return _ocr_record(document, page, page.pending.result())
         except Exception as exc:  # any failure of the call (engine error, replica died) is retried
             page.attempts += 1
             if page.attempts > options.retries:
@@ -131,7 +138,7 @@ def page_record_batches(
                 if waits and ready:
                     yield ready
                     ready = []
-                ready.append(_finish(page, submit, options))
+                ready.append(_finish(document, page, submit, options))
                 if waits or len(ready) >= batch_size:
                     yield ready
                     ready = []

@@ -1,9 +1,11 @@
 """Born-digital PDF pages: use their own text layer when it is sound, instead of OCR.
 
 A layer is not sound when it is missing or nearly empty on a page that is mostly image (a
-scan), or when its characters cannot be trusted: replacement and private-use characters, or
+scan), or when its characters cannot be trusted: replacement and private-use characters,
 text drawn with composite (CID) or Type3 fonts that carry no ToUnicode map, whose Unicode
-values are guesses (the `skipped_*.pdf` test files are like that).
+values are guesses (the `skipped_*.pdf` test files are like that), or text the language
+identifier places in no language (a bad OCR layer, a broken font mapping). The reader keeps
+the reason a layer was not used, which the page's record reports.
 """
 
 import re
@@ -11,6 +13,7 @@ from functools import cache
 
 import pymupdf
 
+from engines import language_id
 from engines.scripts import detected_language
 from engines.types import Block, PageResult
 
@@ -20,6 +23,8 @@ MAX_UNMAPPED_FONT_SHARE = 0.02
 # A page with fewer characters than this and mostly covered by images is a scan.
 SCAN_TEXT_CHARS = 100
 SCAN_IMAGE_COVER = 0.5
+# A layer of this many characters (spaces aside) must be text of some language.
+IDENTIFIED_CHARS = 100
 
 
 # Replacement, private-use, control and surrogate characters: what a broken layer yields.
@@ -32,26 +37,37 @@ class TextLayerReader:
     def __init__(self, pdf: pymupdf.Document) -> None:
         self._pdf = pdf
         self._font_mapped: dict[int, bool] = {}
+        self.rejections: dict[int, str] = {}  # page number -> why its layer was not used
 
     def read(self, page: pymupdf.Page, scale: float) -> PageResult | None:
         """The page's text lines in pixels (`scale` pixels per point), or None to OCR the page."""
         words = page.get_text("words")
         chars = "".join(word[4] for word in words)
-        if not chars or not self._layer_is_sound(page, chars):
+        if not chars:
+            return None
+        language = language_id.language_of(" ".join(word[4] for word in words))
+        if rejection := self._rejection(page, chars, language):
+            self.rejections[page.number] = rejection
             return None
         pixels = (page.rect * pymupdf.Matrix(scale, scale)).irect  # as the page's rendering would be
         # Word boxes ignore /Rotate; the rendering (and so every box we return) does not.
         to_pixels = tuple(page.rotation_matrix * pymupdf.Matrix(scale, scale)) if page.rotation else _scaling(scale)
         blocks = _lines(words, to_pixels)
-        return PageResult(width=pixels.width, height=pixels.height, blocks=blocks, language=detected_language(blocks))
+        language = language or detected_language(blocks)
+        return PageResult(width=pixels.width, height=pixels.height, blocks=blocks, language=language)
 
-    def _layer_is_sound(self, page: pymupdf.Page, chars: str) -> bool:
+    def _rejection(self, page: pymupdf.Page, chars: str, language: str | None) -> str | None:
+        """Why the layer is not sound, or None when it is."""
         if len(_BAD_CHARS.findall(chars)) > MAX_BAD_CHAR_SHARE * len(chars):
-            return False
+            return "replacement, private-use or control characters"
         if len(chars) < SCAN_TEXT_CHARS and _image_cover(page) > SCAN_IMAGE_COVER:
-            return False
+            return "a scan: little text over a page-size image"
         unmapped = {font[3].split("+")[-1] for font in page.get_fonts() if not self._is_mapped(font)}
-        return not unmapped or _share_in_fonts(page, unmapped) <= MAX_UNMAPPED_FONT_SHARE
+        if unmapped and _share_in_fonts(page, unmapped) > MAX_UNMAPPED_FONT_SHARE:
+            return "fonts without a Unicode map"
+        if len(chars) >= IDENTIFIED_CHARS and language is None:
+            return "text in no language the identifier knows"
+        return None
 
     def _is_mapped(self, font: tuple) -> bool:
         """Whether a font's text has known Unicode values: a ToUnicode map, or a simple font."""

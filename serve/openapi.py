@@ -30,6 +30,7 @@ class Block(_Open):
     text: str
     bbox: list[float]  # [x0, y0, x1, y1] in page pixels
     confidence: float  # 0..1
+    language: str | None = None  # only where it differs from the page's (language=auto)
 
 
 class Page(_Open):

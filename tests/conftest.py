@@ -110,3 +110,18 @@ def metrics_url(service: Service) -> str:
 def client(service: Service) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=service.url, timeout=300) as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def router(tmp_path_factory: pytest.TempPathFactory):
+    """The CPU tier's router in this process: PP-OCRv6 and Tesseract with the Debian packs."""
+    from engines.paddle_cpu import PaddleCpuEngine
+    from engines.router import CpuRouter
+    from engines.tesseract_cpu import TesseractEngine
+
+    tesseract = TesseractEngine()
+    if not tesseract.has_model("osd"):
+        pytest.fail(
+            f"Tesseract packs missing in {tesseract.tessdata}: install `python3 -m engines.languages --debian-packages`"
+        )
+    return CpuRouter(PaddleCpuEngine(tmp_path_factory.mktemp("models"), threads=2), tesseract)

@@ -26,20 +26,20 @@ def test_cyrillic_is_read_by_tesseract_with_auto_and_with_its_code(client):
     row = SCRIPT_LINES["eslav.jpg"]
     auto, explicit = read_line(client, "eslav.jpg", "auto"), read_line(client, "eslav.jpg", "rus")
     assert cer(auto["text"], row["gt"]) == 0 and cer(explicit["text"], row["gt"]) == 0
-    assert auto["pages"][0]["language"] == "Cyrillic"
+    assert auto["pages"][0]["language"] == "Cyrillic"  # CLD2 is not sure of this one line's language
     assert (explicit["language"], explicit["pages"][0]["language"]) == ("ru", "ru")
 
 
 def test_arabic_comes_out_in_logical_order(client):
     job = read_line(client, "arabic.png", "auto")
-    assert job["pages"][0]["language"] == "Arabic"
+    assert job["pages"][0]["language"] == "fa"  # the line is Persian
     assert cer(job["text"], SCRIPT_LINES["arabic.png"]["gt"]) == 0
     assert download(client, job, "txt").text == job["text"]
 
 
 def test_latin_and_chinese_stay_on_pp_ocr(client):
     english = read_line(client, "en_rec.jpg", "auto")
-    assert english["text"] == SCRIPT_LINES["en_rec.jpg"]["gt"] and english["pages"][0]["language"] == "Latin"
+    assert english["text"] == SCRIPT_LINES["en_rec.jpg"]["gt"] and english["pages"][0]["language"] == "en"
     chinese = read_line(client, "test_without_det.jpg", "zh")
     assert chinese["language"] == "ch" and chinese["text"] == SCRIPT_LINES["test_without_det.jpg"]["gt"]
 
@@ -57,9 +57,9 @@ def test_a_page_turned_sideways_is_read_upright(client):
     assert cer(pdf[0].get_text(), truth("phototest.txt")) < MAX_CER_PRINTED_PAGE
 
 
-def test_text_layer_pages_report_their_script(client):
+def test_text_layer_pages_report_their_language(client):
     job = submit(client, born_digital_pdf(1, lines=3)).json()
-    assert job["pages"][0]["source"] == "text_layer" and job["pages"][0]["language"] == "Latin"
+    assert job["pages"][0]["source"] == "text_layer" and job["pages"][0]["language"] == "en"
 
 
 def test_unknown_language_is_400_saying_where_to_look(client):

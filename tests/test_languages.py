@@ -30,20 +30,6 @@ def script_line_rows() -> list[dict]:
     return [json.loads(line) for line in (LINES / "gt.jsonl").read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.fixture(scope="module")
-def router(tmp_path_factory: pytest.TempPathFactory):
-    from engines.paddle_cpu import PaddleCpuEngine
-    from engines.router import CpuRouter
-    from engines.tesseract_cpu import TesseractEngine
-
-    tesseract = TesseractEngine()
-    if not tesseract.has_model("osd"):
-        pytest.fail(
-            f"Tesseract packs missing in {tesseract.tessdata}: install `python3 -m engines.languages --debian-packages`"
-        )
-    return CpuRouter(PaddleCpuEngine(tmp_path_factory.mktemp("models"), threads=2), tesseract)
-
-
 def load_rgb(path: Path) -> np.ndarray:
     return np.asarray(ImageOps.exif_transpose(Image.open(path)).convert("RGB"))
 

@@ -36,6 +36,9 @@ class Pages:
             return None
         return PageResult(4, 4, [Block(f"layer {index}", [0, 0, 2, 2], 1.0)])
 
+    def text_layer_rejection(self, index: int) -> str | None:
+        return None
+
     def close(self) -> None:
         pass
 

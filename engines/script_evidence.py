@@ -1,0 +1,142 @@
+"""Which lines of a paddle reading are in another script, judged on evidence (the router's step 3).
+
+Paddle reads letters of scripts it does not know as blanks or a few Latin look-alikes, so such a line
+is *unread*: blank, too few characters for its box, or low confidence. An unread line is re-read by
+another script's Tesseract model, and the re-read replaces paddle's text only when all of these hold:
+- the page (OSD), the unread lines together (OSD on their crops stacked), or a trial of every script
+  model on the widest unread line (scored by confidence, share of letters in the script and the
+  language identifier) names the script;
+- the re-read has at least STRONG_SHARE of its letters in that script and confidence STRONG_CONFIDENCE;
+- the language identifier places the re-read in a language of that script (scripts it knows), or,
+  for scripts it does not know, paddle read (nearly) nothing there;
+- paddle's own reading is weak: nearly nothing, or a confidence under WEAK_CONFIDENCE and text the
+  identifier cannot place.
+So a low-confidence cell of an English table ("yes+") stays Latin.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from engines import language_id
+from engines.languages import AUTO_SCRIPT_MODELS, PADDLE_SCRIPTS
+from engines.scripts import script_of, script_share
+from engines.tesseract_cpu import TesseractEngine
+from engines.types import Block
+
+UNREAD_CONFIDENCE = 0.85
+MIN_CHARS_PER_ASPECT = 0.4
+WEAK_CONFIDENCE = 0.6
+STRONG_SHARE = 0.8
+STRONG_CONFIDENCE = 0.7
+# A script the identifier does not know must read this confidently.
+UNKNOWN_SCRIPT_CONFIDENCE = 0.85
+MIN_TRIAL_SCORE = 0.4
+STACKED_SCRIPT_CONFIDENCE = 2.0
+# Paddle read a page mostly in a script Tesseract reads better: this share of at least MIN_LETTERS.
+DOMINANT_SHARE = 0.5
+MIN_LETTERS = 5
+CROP_PADDING = 0.15  # of the line height, on every side
+
+
+@dataclass(frozen=True)
+class Replacement:
+    block: Block
+    script: str
+
+
+def too_few_chars(block: Block) -> bool:
+    """Fewer characters than the box holds: what paddle leaves of a script it does not know."""
+    width, height = block.bbox[2] - block.bbox[0], block.bbox[3] - block.bbox[1]
+    aspect = max(width, height) / max(1.0, min(width, height))
+    return len(block.text.replace(" ", "")) < MIN_CHARS_PER_ASPECT * aspect
+
+
+def unread_lines(blocks: list[Block]) -> list[Block]:
+    return [block for block in blocks if block.confidence < UNREAD_CONFIDENCE or too_few_chars(block)]
+
+
+def dominant_script(blocks: list[Block]) -> str | None:
+    """The script most of paddle's letters are in when Tesseract reads it better (Greek), else None."""
+    scripts = [script_of(char) for block in blocks for char in block.text if char.isalpha()]
+    if len(scripts) < MIN_LETTERS:
+        return None
+    best = max(set(scripts) - {None}, key=scripts.count, default=None)
+    if best in PADDLE_SCRIPTS or best not in AUTO_SCRIPT_MODELS:
+        return None
+    return best if scripts.count(best) >= DOMINANT_SHARE * len(scripts) else None
+
+
+class ScriptEvidence:
+    """Re-reads a page's unread lines in another script where the evidence is strong."""
+
+    def __init__(self, tesseract: TesseractEngine, scripts: list[str]) -> None:
+        self.tesseract = tesseract
+        self.scripts = scripts
+
+    def reread_lines(self, image: np.ndarray, lines: list[Block], page_script: str | None) -> list[Replacement]:
+        """Replace the text of the lines whose re-read is strong evidence; the replacements made."""
+        if not lines:
+            return []
+        script = self._script_of_lines(image, lines, page_script)
+        if script is None:
+            return []
+        replaced = []
+        for block in lines:
+            read = self._read(image, block, script)
+            if read is not None and self._is_strong(read, block, script):
+                block.text, block.confidence = read.text, read.confidence
+                replaced.append(Replacement(block, script))
+        return replaced
+
+    def _script_of_lines(self, image: np.ndarray, lines: list[Block], page_script: str | None) -> str | None:
+        if page_script in self.scripts:
+            return page_script
+        osd = self.tesseract.orientation_and_script(_stacked(image, lines))
+        if osd and osd.script_confidence >= STACKED_SCRIPT_CONFIDENCE and osd.script in self.scripts:
+            return osd.script
+        nearly_empty = [block for block in lines if too_few_chars(block)]
+        return self._trial(image, nearly_empty) if nearly_empty else None
+
+    def _trial(self, image: np.ndarray, lines: list[Block]) -> str | None:
+        """The script whose model reads the widest of `lines` best, if it reads it well."""
+        widest = max(lines, key=lambda block: block.bbox[2] - block.bbox[0])
+        scores = {}
+        for script in self.scripts:
+            read = self._read(image, widest, script)
+            if read is not None:
+                share = script_share(read.text, script)
+                scores[script] = read.confidence * share * language_id.evidence(read.text, script)
+        best = max(scores, key=scores.__getitem__, default=None)
+        return best if best is not None and scores[best] >= MIN_TRIAL_SCORE else None
+
+    def _is_strong(self, read: Block, paddle: Block, script: str) -> bool:
+        if script_share(read.text, script) < STRONG_SHARE or read.confidence < STRONG_CONFIDENCE:
+            return False
+        paddle_empty = too_few_chars(paddle)
+        placed = language_id.evidence(read.text, script)
+        if placed < 1.0:  # known by its letters alone (or not at all): only where paddle read nearly nothing
+            placed = paddle_empty and placed > 0 and read.confidence >= UNKNOWN_SCRIPT_CONFIDENCE
+        unplaced = language_id.language_of(paddle.text) is None
+        paddle_weak = paddle_empty or (paddle.confidence < WEAK_CONFIDENCE and unplaced)
+        return bool(placed) and paddle_weak
+
+    def _read(self, image: np.ndarray, block: Block, script: str) -> Block | None:
+        return self.tesseract.read_line(_crop(image, block.bbox), AUTO_SCRIPT_MODELS[script])
+
+
+def _crop(image: np.ndarray, bbox: list[float]) -> np.ndarray:
+    x0, y0, x1, y1 = bbox
+    pad = CROP_PADDING * min(x1 - x0, y1 - y0)
+    height, width = image.shape[:2]
+    top, bottom = max(0, int(y0 - pad)), min(height, int(y1 + pad) + 1)
+    left, right = max(0, int(x0 - pad)), min(width, int(x1 + pad) + 1)
+    return np.ascontiguousarray(image[top:bottom, left:right])
+
+
+def _stacked(image: np.ndarray, lines: list[Block]) -> np.ndarray:
+    """The lines' crops one under another on white, for OSD to see them without the rest of the page."""
+    crops = [_crop(image, block.bbox) for block in lines]
+    width = max(crop.shape[1] for crop in crops)
+    rows = [np.pad(crop, ((0, 0), (0, width - crop.shape[1]), (0, 0)), constant_values=255) for crop in crops]
+    return np.ascontiguousarray(np.concatenate(rows))
