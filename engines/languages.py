@@ -27,8 +27,9 @@ PADDLE_SCRIPTS = frozenset({"Latin", "Han", "Japanese"})
 PADDLE_UNREADABLE = frozenset({"vi", "yo"})
 
 # The traineddata `language=auto` reads each script with (on lines paddle cannot read): the language's own
-# model where the script has one language here (measured better than the script model: the Hangul
-# script model spaces every syllable, Telugu's drops vowel signs), else Tesseract's script model.
+# model where the script has one language here (measured better than the script model: Telugu's drops
+# vowel signs), else Tesseract's script model. Hangul's script model reads Korean as well as `kor` and
+# also the Latin letters `kor` lacks (WHO, COVID), given `kor`'s preserve_interword_spaces.
 AUTO_SCRIPT_MODELS: dict[str, str] = {
     "Arabic": "Arabic",
     "Armenian": "hye",
@@ -42,7 +43,7 @@ AUTO_SCRIPT_MODELS: dict[str, str] = {
     "Greek": "ell",
     "Gujarati": "guj",
     "Gurmukhi": "pan",
-    "Hangul": "kor",
+    "Hangul": "Hangul",
     "Hebrew": "heb",
     "Kannada": "kan",
     "Khmer": "khm",
@@ -65,6 +66,7 @@ SCRIPT_MODEL_PACKAGES = {
     "Cyrillic": "cyrl",
     "Devanagari": "deva",
     "Ethiopic": "ethi",
+    "Hangul": "hang",
     "Tibetan": "tibt",
 }
 

@@ -8,7 +8,7 @@ Latin, Chinese and Japanese, Tesseract with the language's traineddata for the r
 2. A page OSD confidently puts in a script that Tesseract reads (not Latin, Han or kana) is read
    whole by that script's model, and the reading must bear the script out (most of its letters in
    it); the language identifier then names the language, and when the table has a model of its own
-   for it (Russian, Hindi, Persian...) the page is read with that model.
+   for it (Yiddish, Urdu...) and the script model's reading is unsure, the page is read with that model.
 3. Every other page is read by paddle. Lines paddle could not read (blank, or too few characters for
    their box) or read with low confidence are re-read by another script's model only on strong
    evidence (`engines.script_evidence`): Latin pages keep Latin.
@@ -33,17 +33,28 @@ from engines import language_id
 from engines.languages import AUTO, AUTO_SCRIPT_MODELS, LANGUAGES, PADDLE, PADDLE_SCRIPTS, normalize_language
 from engines.orientation import read_upright, rotate_clockwise
 from engines.paddle_cpu import PaddleCpuEngine
-from engines.script_evidence import ScriptEvidence, dominant_script, unread_lines
+from engines.script_evidence import ScriptEvidence, crop_line, dominant_script, stray_glyph_lines, unread_lines
 from engines.scripts import detected_language, script_share
 from engines.tesseract_cpu import Orientation, TesseractEngine
-from engines.types import PageResult
+from engines.types import Block, PageResult
 
 # OSD's script confidence above which a page goes straight to that script's Tesseract model.
 PAGE_SCRIPT_CONFIDENCE = 2.0
 # A Tesseract reading of the page must have this share of its letters in OSD's script.
 PAGE_SCRIPT_SHARE = 0.6
+# A script model's reading under this mean confidence is checked against a trial of every script model.
+CHECKED_CONFIDENCE = 0.85
+# Paddle's reading of a page with most lines unread and a mean confidence under FOREIGN_CONFIDENCE is of
+# a script it does not know; the script's reading must be FOREIGN_MARGIN more confident.
+FOREIGN_CONFIDENCE = 0.85
+FOREIGN_MARGIN = 0.1
+# A script model's reading under this mean confidence is read again by the language's own model
+# (Yiddish, Urdu, Amharic: their own models read better where the script model is unsure).
+OWN_MODEL_CONFIDENCE = 0.85
 # This share of a page's lines re-read in another script: Tesseract reads the whole page instead.
 WHOLE_PAGE_SHARE = 0.5
+# A stray glyph's re-read by the page language's model replaces it from this confidence.
+STRAY_REREAD_CONFIDENCE = 0.6
 
 Read = Callable[[np.ndarray], PageResult]
 
@@ -84,29 +95,45 @@ class CpuRouter:
         return page
 
     def _read_script_page(self, image: np.ndarray, script: str, osd: Orientation) -> PageResult | None:
-        """The page read by `script`'s model (then by its language's, once identified), or None when
-        the reading does not bear the script out."""
+        """The page read by `script`'s model (or by a script that reads it clearly better, or by its
+        language's own model), or None when the reading does not bear the script out."""
         model = AUTO_SCRIPT_MODELS[script]
         page = read_upright(image, lambda img: self.tesseract.recognize(img, model), osd)
-        text = _text(page)
-        if script_share(text, script) < PAGE_SCRIPT_SHARE:
+        upright = rotate_clockwise(image, page.rotation)
+        if _mean_confidence(page) < CHECKED_CONFIDENCE:  # OSD mistakes scripts (Hebrew for Thai)
+            script, page = self._best_script_reading(upright, page, script)
+        if script_share(_text(page), script) < PAGE_SCRIPT_SHARE:
             return None
-        language = language_id.language_of(text, script)
+        return self._read_in_own_model(upright, page, script)
+
+    def _best_script_reading(self, upright: np.ndarray, page: PageResult, script: str) -> tuple[str, PageResult]:
+        """The script a trial on the page's widest line names, with its reading, when that reads the page
+        more confidently than `script`'s model did."""
+        rival = self._evidence().trial(upright, page.blocks) if page.blocks else None
+        if rival is None or rival == script:
+            return script, page
+        reading = self._reread_page(upright, AUTO_SCRIPT_MODELS[rival], page)
+        return (rival, reading) if _mean_confidence(reading) > _mean_confidence(page) else (script, page)
+
+    def _read_in_own_model(self, upright: np.ndarray, page: PageResult, script: str) -> PageResult:
+        """A script model's unsure reading read again by the model of the language it is in (Yiddish, Urdu)."""
+        language = language_id.language_of(_text(page), script)
         own_model = LANGUAGES[language].tesseract if language else None
-        if own_model and own_model != model and self.tesseract.has_model(own_model):
-            turned = rotate_clockwise(image, page.rotation)
-            rotation, page = page.rotation, self.tesseract.recognize(turned, own_model)
-            page.rotation = rotation
+        weak = _mean_confidence(page) < OWN_MODEL_CONFIDENCE
+        if weak and own_model and own_model != AUTO_SCRIPT_MODELS[script] and self.tesseract.has_model(own_model):
+            return self._reread_page(upright, own_model, page)
         return page
 
     def _read_paddle_page(self, image: np.ndarray, osd: Orientation | None) -> PageResult:
         page = read_upright(image, lambda img: self.paddle.recognize(img, keep_empty=True), osd)
         upright = rotate_clockwise(image, page.rotation)
-        evidence = ScriptEvidence(self.tesseract, self.installed_scripts())
         script = dominant_script(page.blocks)
         if script is not None:  # paddle read the page in a script Tesseract reads better (Greek)
             return self._reread_page(upright, AUTO_SCRIPT_MODELS[script], page)
-        replaced = evidence.reread_lines(upright, unread_lines(page.blocks), page_script=osd and osd.script)
+        unread = unread_lines(page.blocks)
+        if _foreign(page, unread) and (reading := self._read_foreign_page(upright, page, unread)):
+            return reading
+        replaced = self._evidence().reread_lines(upright, unread, page_script=osd and osd.script)
         if replaced and len(replaced) >= WHOLE_PAGE_SHARE * len(page.blocks):
             return self._reread_page(upright, AUTO_SCRIPT_MODELS[replaced[0].script], page)
         if replaced:
@@ -115,7 +142,33 @@ class CpuRouter:
         language = language_id.language_of(_text(page), "Latin")
         if language and LANGUAGES[language].engine != PADDLE:  # Vietnamese, Yoruba: letters paddle lacks
             return self._reread_page(upright, LANGUAGES[language].tesseract, page)
+        if language:
+            self._reread_stray_glyphs(upright, page, LANGUAGES[language].tesseract)
         return page
+
+    def _read_foreign_page(self, upright: np.ndarray, page: PageResult, unread: list[Block]) -> PageResult | None:
+        """A page paddle could not read (a script OSD did not name): read whole by the script a trial on
+        its widest unread line names, when that reading is in the script and clearly more confident."""
+        script = self._evidence().trial(upright, unread)
+        if script is None:
+            return None
+        reading = self._reread_page(upright, AUTO_SCRIPT_MODELS[script], page)
+        in_script = script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE
+        if in_script and _mean_confidence(reading) >= _mean_confidence(page) + FOREIGN_MARGIN:
+            return self._read_in_own_model(upright, reading, script)
+        return None
+
+    def _reread_stray_glyphs(self, upright: np.ndarray, page: PageResult, model: str) -> None:
+        """A page of a Latin language keeps Latin: its stray Han or kana lines are read again by the
+        language's model, and dropped when that reads nothing confidently."""
+        for block in stray_glyph_lines(page.blocks):
+            read = self.tesseract.read_line(crop_line(upright, block.bbox), model)
+            confident = read is not None and read.confidence >= STRAY_REREAD_CONFIDENCE
+            block.text, block.confidence = (read.text, read.confidence) if confident else ("", 0.0)
+        page.blocks = [block for block in page.blocks if block.text.strip()]
+
+    def _evidence(self) -> ScriptEvidence:
+        return ScriptEvidence(self.tesseract, self.installed_scripts())
 
     def _reread_page(self, upright: np.ndarray, model: str, first: PageResult) -> PageResult:
         page = self.tesseract.recognize(upright, model)
@@ -145,6 +198,17 @@ def cpu_router(cache_dir: Path, threads: int, det_limit_side_len: int) -> CpuRou
     """The CPU tier's engines behind the router, as the service's OCR replicas and the bulk
     converter's actors both load them."""
     return CpuRouter(PaddleCpuEngine(cache_dir, threads, det_limit_side_len), TesseractEngine())
+
+
+def _foreign(page: PageResult, unread: list[Block]) -> bool:
+    """Paddle's reading of a page in a script it does not know: most lines unread, low confidence."""
+    read = [block for block in page.blocks if block.text.strip()]
+    mean = sum(block.confidence for block in read) / len(read) if read else 0.0
+    return bool(unread) and len(unread) >= WHOLE_PAGE_SHARE * len(page.blocks) and mean < FOREIGN_CONFIDENCE
+
+
+def _mean_confidence(page: PageResult) -> float:
+    return sum(block.confidence for block in page.blocks) / len(page.blocks) if page.blocks else 0.0
 
 
 def _text(page: PageResult) -> str:

@@ -31,12 +31,13 @@ STRONG_SHARE = 0.8
 STRONG_CONFIDENCE = 0.7
 # A script the identifier does not know must read this confidently.
 UNKNOWN_SCRIPT_CONFIDENCE = 0.85
-MIN_TRIAL_SCORE = 0.4
+MIN_TRIAL_SCORE = 0.25
 STACKED_SCRIPT_CONFIDENCE = 2.0
 # Paddle read a page mostly in a script Tesseract reads better: this share of at least MIN_LETTERS.
 DOMINANT_SHARE = 0.5
 MIN_LETTERS = 5
 CROP_PADDING = 0.15  # of the line height, on every side
+MAX_STRAY_GLYPHS = 2
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,17 @@ def too_few_chars(block: Block) -> bool:
 
 def unread_lines(blocks: list[Block]) -> list[Block]:
     return [block for block in blocks if block.confidence < UNREAD_CONFIDENCE or too_few_chars(block)]
+
+
+def stray_glyph_lines(blocks: list[Block]) -> list[Block]:
+    """Lines of at most MAX_STRAY_GLYPHS Han or kana characters and nothing else: on a page of a Latin
+    language, paddle's reading of an icon, a logo or a check mark."""
+    return [
+        block
+        for block in blocks
+        if 0 < len(text := block.text.replace(" ", "")) <= MAX_STRAY_GLYPHS
+        and all(script_of(char) in ("Han", "Japanese") for char in text)
+    ]
 
 
 def dominant_script(blocks: list[Block]) -> str | None:
@@ -96,9 +108,9 @@ class ScriptEvidence:
         if osd and osd.script_confidence >= STACKED_SCRIPT_CONFIDENCE and osd.script in self.scripts:
             return osd.script
         nearly_empty = [block for block in lines if too_few_chars(block)]
-        return self._trial(image, nearly_empty) if nearly_empty else None
+        return self.trial(image, nearly_empty) if nearly_empty else None
 
-    def _trial(self, image: np.ndarray, lines: list[Block]) -> str | None:
+    def trial(self, image: np.ndarray, lines: list[Block]) -> str | None:
         """The script whose model reads the widest of `lines` best, if it reads it well."""
         widest = max(lines, key=lambda block: block.bbox[2] - block.bbox[0])
         scores = {}
@@ -122,10 +134,10 @@ class ScriptEvidence:
         return bool(placed) and paddle_weak
 
     def _read(self, image: np.ndarray, block: Block, script: str) -> Block | None:
-        return self.tesseract.read_line(_crop(image, block.bbox), AUTO_SCRIPT_MODELS[script])
+        return self.tesseract.read_line(crop_line(image, block.bbox), AUTO_SCRIPT_MODELS[script])
 
 
-def _crop(image: np.ndarray, bbox: list[float]) -> np.ndarray:
+def crop_line(image: np.ndarray, bbox: list[float]) -> np.ndarray:
     x0, y0, x1, y1 = bbox
     pad = CROP_PADDING * min(x1 - x0, y1 - y0)
     height, width = image.shape[:2]
@@ -136,7 +148,7 @@ def _crop(image: np.ndarray, bbox: list[float]) -> np.ndarray:
 
 def _stacked(image: np.ndarray, lines: list[Block]) -> np.ndarray:
     """The lines' crops one under another on white, for OSD to see them without the rest of the page."""
-    crops = [_crop(image, block.bbox) for block in lines]
+    crops = [crop_line(image, block.bbox) for block in lines]
     width = max(crop.shape[1] for crop in crops)
     rows = [np.pad(crop, ((0, 0), (0, width - crop.shape[1]), (0, 0)), constant_values=255) for crop in crops]
     return np.ascontiguousarray(np.concatenate(rows))
