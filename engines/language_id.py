@@ -18,6 +18,8 @@ from engines.languages import LANGUAGES, normalize_language
 # Fewer letters than this: no answer (a block's own language needs STRICT_MIN_LETTERS).
 MIN_LETTERS = 4
 STRICT_MIN_LETTERS = 20
+# CLD2 reads this many characters of a text at most: enough to place a page, and its time is linear.
+MAX_CHARS = 1500
 # CLD2's score for text it placed by its script alone.
 SCRIPT_ONLY_SCORE = 1024.0
 # CLD2 raises on control characters and lone surrogates.
@@ -55,7 +57,7 @@ def answer(text: str, script: str | None = None) -> Answer | None:
     if sum(char.isalpha() for char in text) < MIN_LETTERS:
         return None
     try:
-        reliable, _, details = pycld2.detect(_UNSAFE.sub(" ", text), isPlainText=True)
+        reliable, _, details = pycld2.detect(_UNSAFE.sub(" ", text[:MAX_CHARS]), isPlainText=True)
     except pycld2.error:
         return None
     _, cld_code, _, score = details[0]

@@ -6,15 +6,20 @@ Latin, Chinese and Japanese, Tesseract with the language's traineddata for the r
 `language="auto"`, the decision rule (README, Languages):
 1. Tesseract's OSD names the page's script and orientation (it refuses short text).
 2. A page OSD confidently puts in a script that Tesseract reads (not Latin, Han or kana) is read
-   whole by that script's model, and the reading must bear the script out (most of its letters in
-   it); the language identifier then names the language, and when the table has a model of its own
-   for it (Yiddish, Urdu...) and the script model's reading is unsure, the page is read with that model.
-3. Every other page is read by paddle. Lines paddle could not read (blank, or too few characters for
-   their box) or read with low confidence are re-read by another script's model only on strong
-   evidence (`engines.script_evidence`): Latin pages keep Latin.
+   whole by that script's model. OSD mistakes scripts (Hebrew for Thai), so an unsure reading is
+   checked by a trial of every script model on its widest line, and the more confident reading
+   stays. The reading must bear its script out (most of its letters in it); the language identifier
+   then names the language, and when the table has a model of its own for it (Yiddish, Urdu) and the
+   script model's reading is unsure, the page is read with that model.
+3. Every other page is read by paddle. A page paddle could not read (most lines unread, low
+   confidence) is read whole by the script a trial names, when that reading is clearly more
+   confident. Otherwise lines paddle could not read (blank, too few characters for their box, low
+   confidence) are re-read by another script's model only on strong evidence
+   (`engines.script_evidence`): Latin pages keep Latin.
 4. A page whose paddle reading is mostly in a script Tesseract reads better (Greek), or whose text the
    identifier places in a Latin language paddle lacks letters for (Vietnamese, Yoruba), is read again
-   by Tesseract with that model.
+   by Tesseract with that model; on a page of another Latin language, stray Han or kana glyphs (an
+   icon read as "致") are read again by its model or dropped.
 Orientation: a page is turned only when the turned reading is clearly better than the upright one
 (`engines.orientation`). Boxes, width and height are in the upright image's pixels.
 
@@ -30,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from engines import language_id
-from engines.languages import AUTO, AUTO_SCRIPT_MODELS, LANGUAGES, PADDLE, PADDLE_SCRIPTS, normalize_language
+from engines.languages import AUTO, AUTO_SCRIPT_MODELS, LANGUAGES, PADDLE, normalize_language
 from engines.orientation import read_upright, rotate_clockwise
 from engines.paddle_cpu import PaddleCpuEngine
 from engines.script_evidence import ScriptEvidence, crop_line, dominant_script, stray_glyph_lines, unread_lines
@@ -213,6 +218,3 @@ def _mean_confidence(page: PageResult) -> float:
 
 def _text(page: PageResult) -> str:
     return "\n".join(block.text for block in page.blocks)
-
-
-__all__ = ["PADDLE_SCRIPTS", "CpuRouter", "cpu_router", "rotate_clockwise"]

@@ -3,12 +3,13 @@
 Paddle reads letters of scripts it does not know as blanks or a few Latin look-alikes, so such a line
 is *unread*: blank, too few characters for its box, or low confidence. An unread line is re-read by
 another script's Tesseract model, and the re-read replaces paddle's text only when all of these hold:
-- the page (OSD), the unread lines together (OSD on their crops stacked), or a trial of every script
-  model on the widest unread line (scored by confidence, share of letters in the script and the
-  language identifier) names the script;
+- the page (OSD), the unread lines together (OSD on their crops stacked), or, for lines read as
+  nearly nothing, a trial of every script model on the widest (`trial`: confidence x share of letters
+  in the script x the language identifier's evidence) names the script;
 - the re-read has at least STRONG_SHARE of its letters in that script and confidence STRONG_CONFIDENCE;
-- the language identifier places the re-read in a language of that script (scripts it knows), or,
-  for scripts it does not know, paddle read (nearly) nothing there;
+- the language identifier places the re-read in a language of that script by its words, or, where
+  it can answer from the letters alone (scripts of one language: Thai, Syriac), the re-read has
+  UNKNOWN_SCRIPT_CONFIDENCE and paddle read (nearly) nothing there;
 - paddle's own reading is weak: nearly nothing, or a confidence under WEAK_CONFIDENCE and text the
   identifier cannot place.
 So a low-confidence cell of an English table ("yes+") stays Latin.
@@ -29,7 +30,7 @@ MIN_CHARS_PER_ASPECT = 0.4
 WEAK_CONFIDENCE = 0.6
 STRONG_SHARE = 0.8
 STRONG_CONFIDENCE = 0.7
-# A script the identifier does not know must read this confidently.
+# A re-read the identifier places by its letters alone (not its words) must read this confidently.
 UNKNOWN_SCRIPT_CONFIDENCE = 0.85
 MIN_TRIAL_SCORE = 0.25
 STACKED_SCRIPT_CONFIDENCE = 2.0

@@ -23,7 +23,9 @@ MAX_UNMAPPED_FONT_SHARE = 0.02
 # A page with fewer characters than this and mostly covered by images is a scan.
 SCAN_TEXT_CHARS = 100
 SCAN_IMAGE_COVER = 0.5
-# A layer of this many characters (spaces aside) must be text of some language.
+# A layer's language is judged on its first LANGUAGE_WORDS words; one of IDENTIFIED_CHARS characters
+# (spaces aside) or more must be text of some language.
+LANGUAGE_WORDS = 300
 IDENTIFIED_CHARS = 100
 
 
@@ -45,7 +47,7 @@ class TextLayerReader:
         chars = "".join(word[4] for word in words)
         if not chars:
             return None
-        language = language_id.language_of(" ".join(word[4] for word in words))
+        language = language_id.language_of(" ".join(word[4] for word in words[:LANGUAGE_WORDS]))
         if rejection := self._rejection(page, chars, language):
             self.rejections[page.number] = rejection
             return None

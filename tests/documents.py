@@ -55,6 +55,24 @@ def born_digital_pdf(pages: int, lines: int = 40) -> bytes:
     return data
 
 
+def pdf_with_lines(lines: list[str]) -> bytes:
+    """A one-page born-digital PDF drawing `lines` in Helvetica."""
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=595, height=842)
+    page.insert_text((56, 60), "\n".join(lines), fontsize=11, fontname="helv", lineheight=1.8)
+    data = pdf.tobytes()
+    pdf.close()
+    return data
+
+
+def consonant_lines(count: int = 6, seed: int = 7) -> list[str]:
+    """Lines of random consonant "words": what a broken font mapping or a bad OCR layer looks like."""
+    import random
+
+    rng = random.Random(seed)
+    return [" ".join("".join(rng.choices("bcdfghjklmnpqrstvwxz", k=5)) for _ in range(8)) for _ in range(count)]
+
+
 def scanned_pdf(names: list[str], dpi: int = 200) -> bytes:
     """A PDF of image-only pages (no text layer), one per test-data image, sized so that
     rendering at `dpi` gives back the image's own pixels."""

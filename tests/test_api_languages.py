@@ -7,7 +7,7 @@ import json
 import pymupdf
 from PIL import Image
 
-from tests.documents import DATA, born_digital_pdf, data_file, truth
+from tests.documents import DATA, born_digital_pdf, consonant_lines, data_file, pdf_with_lines, truth
 from tests.scoring import cer
 from tests.test_api_exports import download
 from tests.test_api_long_jobs import submit
@@ -60,6 +60,13 @@ def test_a_page_turned_sideways_is_read_upright(client):
 def test_text_layer_pages_report_their_language(client):
     job = submit(client, born_digital_pdf(1, lines=3)).json()
     assert job["pages"][0]["source"] == "text_layer" and job["pages"][0]["language"] == "en"
+
+
+def test_a_text_layer_in_no_language_is_ocred_and_the_page_says_why(client):
+    job = submit(client, pdf_with_lines(consonant_lines()), "broken_layer.pdf").json()
+    page = job["pages"][0]
+    assert page["source"] == "ocr" and page["text_layer_rejected"] == "text in no language the identifier knows"
+    assert len(job["text"]) > 100  # OCR read the drawn letters
 
 
 def test_unknown_language_is_400_saying_where_to_look(client):

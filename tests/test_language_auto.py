@@ -3,7 +3,6 @@ reading is clearly better, the page's and a differing block's language are named
 no language is OCRed."""
 
 import numpy as np
-import pymupdf
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -13,6 +12,7 @@ from engines.scripts import script_of
 from engines.tesseract_cpu import Orientation
 from engines.types import Block, PageResult
 from pipelines.documents import Limits, open_document
+from tests.documents import consonant_lines, pdf_with_lines
 from tests.scoring import cer
 
 FONT = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
@@ -107,19 +107,10 @@ def test_identifier_answers_only_when_sure() -> None:
     assert language_id.language_of("Der Ausschuss hat", strict=True) is None  # too few letters for a block
 
 
-def _pdf_with_text(lines: list[str]) -> bytes:
-    pdf = pymupdf.open()
-    page = pdf.new_page(width=595, height=842)
-    page.insert_text((56, 60), "\n".join(lines), fontsize=11, fontname="helv", lineheight=1.8)
-    return pdf.tobytes()
-
-
-def test_a_text_layer_in_no_language_is_ocred_and_says_why() -> None:
-    rng = np.random.default_rng(7)
-    letters = list("bcdfghjklmnpqrstvwxz")
-    garbage = [" ".join("".join(rng.choice(letters, size=5)) for _ in range(8)) for _ in range(6)]
+def test_a_text_layer_in_no_language_is_not_used_and_the_reader_says_why() -> None:
     sound = ["The committee reviewed the annual report and approved the budget for the next year."] * 3
-    broken, fine = open_document(_pdf_with_text(garbage), LIMITS), open_document(_pdf_with_text(sound), LIMITS)
+    broken = open_document(pdf_with_lines(consonant_lines()), LIMITS)
+    fine = open_document(pdf_with_lines(sound), LIMITS)
     assert broken.text_layer(0) is None
     assert broken.text_layer_rejection(0) == "text in no language the identifier knows"
     layer = fine.text_layer(0)
