@@ -41,6 +41,8 @@ class Page(_Open):
     blocks: list[Block]
     tables: list[dict]
     error: str | None = None
+    # Why the page's own text layer was not used (it was OCRed instead), where it had one.
+    text_layer_rejected: str | None = None
 
 
 class Job(_Open):
