@@ -25,7 +25,7 @@ SCAN_TEXT_CHARS = 100
 SCAN_IMAGE_COVER = 0.5
 # A layer's language is judged on its first LANGUAGE_WORDS words; one of IDENTIFIED_CHARS characters
 # (spaces aside) or more must be text of some language.
-LANGUAGE_WORDS = 300
+LANGUAGE_WORDS = 120
 IDENTIFIED_CHARS = 100
 
 

@@ -12,7 +12,7 @@ from engines.scripts import script_of
 from engines.tesseract_cpu import Orientation
 from engines.types import Block, PageResult
 from pipelines.documents import Limits, open_document
-from tests.documents import consonant_lines, pdf_with_lines
+from tests.documents import DATA, consonant_lines, pdf_with_lines
 from tests.scoring import cer
 
 FONT = "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"
@@ -116,3 +116,9 @@ def test_a_text_layer_in_no_language_is_not_used_and_the_reader_says_why() -> No
     layer = fine.text_layer(0)
     assert layer is not None and layer.language == "en"
     assert fine.text_layer_rejection(0) is None
+
+
+def test_an_arabic_layer_with_a_broken_font_mapping_is_not_used() -> None:
+    document = open_document((DATA / "right_to_left_02.pdf").read_bytes(), LIMITS)
+    assert document.text_layer(0) is None
+    assert document.text_layer_rejection(0) == "text in no language the identifier knows"
