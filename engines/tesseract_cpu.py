@@ -115,8 +115,9 @@ class TesseractEngine:
     def orientation_and_script(self, image: np.ndarray) -> Orientation | None:
         """Page orientation and script by OSD; None when OSD refuses (too few characters)."""
         api, lock = self._api(OSD_MODEL, PSM.OSD_ONLY)
+        grey = Image.fromarray(image).convert("L")  # OSD works on grey: spares its own conversion
         with lock:
-            api.SetImage(Image.fromarray(image))
+            api.SetImage(grey)
             try:
                 answer = api.DetectOrientationScript()
             except RuntimeError:
