@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from engines.tesseract_cpu import Orientation
-from engines.types import PageResult
+from engines.types import PageResult, mean_confidence
 
 # OSD's orientation confidence from which its proposed turn is tried.
 MIN_ORIENTATION_CONFIDENCE = 1.5
@@ -76,5 +76,4 @@ def _looks_rotated(page: PageResult) -> bool:
     if not read:
         return True
     tall = sum((b.bbox[3] - b.bbox[1]) > TALL_BOX_RATIO * (b.bbox[2] - b.bbox[0]) for b in read)
-    mean_confidence = sum(b.confidence for b in read) / len(read)
-    return tall > len(read) / 2 or mean_confidence < ROTATED_MEAN_CONFIDENCE
+    return tall > len(read) / 2 or mean_confidence(read) < ROTATED_MEAN_CONFIDENCE

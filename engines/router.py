@@ -41,7 +41,7 @@ from engines.paddle_cpu import PaddleCpuEngine
 from engines.script_evidence import ScriptEvidence, crop_line, dominant_script, stray_glyph_lines, unread_lines
 from engines.scripts import detected_language, script_share
 from engines.tesseract_cpu import Orientation, TesseractEngine
-from engines.types import Block, PageResult
+from engines.types import Block, PageResult, mean_confidence
 
 # OSD's script confidence above which a page goes straight to that script's Tesseract model.
 PAGE_SCRIPT_CONFIDENCE = 2.0
@@ -207,13 +207,12 @@ def cpu_router(cache_dir: Path, threads: int, det_limit_side_len: int) -> CpuRou
 
 def _foreign(page: PageResult, unread: list[Block]) -> bool:
     """Paddle's reading of a page in a script it does not know: most lines unread, low confidence."""
-    read = [block for block in page.blocks if block.text.strip()]
-    mean = sum(block.confidence for block in read) / len(read) if read else 0.0
+    mean = mean_confidence([block for block in page.blocks if block.text.strip()])
     return bool(unread) and len(unread) >= WHOLE_PAGE_SHARE * len(page.blocks) and mean < FOREIGN_CONFIDENCE
 
 
 def _mean_confidence(page: PageResult) -> float:
-    return sum(block.confidence for block in page.blocks) / len(page.blocks) if page.blocks else 0.0
+    return mean_confidence(page.blocks)
 
 
 def _text(page: PageResult) -> str:

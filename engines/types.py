@@ -16,6 +16,11 @@ class Block:
     language: str | None = None
 
 
+def mean_confidence(blocks: list[Block]) -> float:
+    """The blocks' mean confidence, 0 for none."""
+    return sum(block.confidence for block in blocks) / len(blocks) if blocks else 0.0
+
+
 @dataclass
 class PageResult:
     """One page's lines. `language`: the code it was read with, or for `auto` the detected language's
