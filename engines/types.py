@@ -14,6 +14,45 @@ class Block:
     confidence: float
     paragraph: int | None = None
     language: str | None = None
+    type: str | None = None  # the layout region it lies in (REGION_TYPES), where a layout was found
+    source: str | None = None  # "ocr" for a line read from a picture on a text-layer page
+
+
+# The layout model's classes (engines/layout_model.py), as `regions[].type` and `blocks[].type`.
+REGION_TYPES = (
+    "text",
+    "title",
+    "figure",
+    "figure_caption",
+    "table",
+    "table_caption",
+    "header",
+    "footer",
+    "reference",
+    "equation",
+)
+
+
+@dataclass
+class TableCell:
+    """One cell of a table's grid: its first row and column, how many it spans, and its box in page pixels."""
+
+    row: int
+    col: int
+    row_span: int
+    col_span: int
+    bbox: list[float]
+
+
+@dataclass
+class Region:
+    """A layout region of the page: its type (REGION_TYPES), box in page pixels and the model's
+    confidence; a table region carries its grid of cells where the table-structure model read one."""
+
+    type: str
+    bbox: list[float]
+    confidence: float
+    cells: list[TableCell] | None = None
 
 
 def mean_confidence(blocks: list[Block]) -> float:
@@ -38,6 +77,7 @@ class PageResult:
     # page's structure is worked out from the blocks' geometry (pipelines/structure.py).
     markdown: str | None = None
     tables: list[list[list[str]]] | None = None  # each table's rows of cell texts
+    regions: list[Region] = field(default_factory=list)  # the layout, top to bottom
 
     def to_dict(self) -> dict:
         return asdict(self)

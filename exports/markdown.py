@@ -1,9 +1,16 @@
-"""Markdown and plain text of a page from its structure (`pipelines.structure`)."""
+"""Markdown and plain text of a page from its structure (`pipelines.structure`).
 
+Plain text keeps every line, running headers and footers included; Markdown leaves those out.
+A table whose cells span rows or columns is written in Markdown as an HTML table (a pipe table
+cannot span); other tables as pipe tables.
+"""
+
+import html
 import re
 from collections.abc import Callable
 
-from pipelines.structure import Element, Heading, ListItem, Paragraph, TableElement
+from pipelines.structure import Element, Equation, Furniture, Heading, ListItem, Paragraph, TableElement
+from pipelines.table_cells import FilledCell
 
 # Characters that would turn a line of recognised text into Markdown syntax.
 _LEADING_SYNTAX = re.compile(r"^(\s*)([#>+\-*=|])")
@@ -27,7 +34,7 @@ def page_text(elements: list[Element]) -> str:
 
 
 def page_markdown(elements: list[Element]) -> str:
-    return _joined(elements, _element_markdown)
+    return _joined([element for element in elements if not isinstance(element, Furniture)], _element_markdown)
 
 
 def _joined(elements: list[Element], render: Callable[[Element], str]) -> str:
@@ -44,7 +51,7 @@ def _element_text(element: Element) -> str:
     match element:
         case Heading(text=text):
             return text
-        case Paragraph(lines=lines):
+        case Paragraph(lines=lines) | Equation(lines=lines) | Furniture(lines=lines):
             return "\n".join(lines)
         case ListItem(marker=marker, text=text):
             return f"{marker} {text}"
@@ -57,10 +64,12 @@ def _element_markdown(element: Element) -> str:
     match element:
         case Heading(level=level, text=text):
             return "#" * level + " " + escape_markdown(text)
-        case Paragraph(lines=lines):
+        case Paragraph(lines=lines) | Equation(lines=lines):
             return "\n".join(escape_markdown(line) for line in lines)
         case ListItem(marker=marker, text=text):
             return _list_prefix(marker) + escape_markdown(text)
+        case TableElement(cells=cells) if cells and any(c.row_span > 1 or c.col_span > 1 for c in cells):
+            return html_table(cells)
         case TableElement(rows=rows):
             return _table_markdown(rows)
     raise TypeError(element)
@@ -79,3 +88,23 @@ def _table_markdown(rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(row) + " |" for row in cells]
     lines.insert(1, "|" + "---|" * len(rows[0]))
     return "\n".join(lines)
+
+
+def html_table(cells: list[FilledCell]) -> str:
+    """An HTML table with the cells' spans, one `<tr>` line per row; the first row's cells are `<th>`."""
+    rows: dict[int, list[FilledCell]] = {}
+    for cell in sorted(cells, key=lambda c: (c.row, c.col)):
+        rows.setdefault(cell.row, []).append(cell)
+    lines = ["<table>"]
+    for number in sorted(rows):
+        tag = "th" if number == 0 else "td"
+        lines.append("<tr>" + "".join(_html_cell(cell, tag) for cell in rows[number]) + "</tr>")
+    lines.append("</table>")
+    return "\n".join(lines)
+
+
+def _html_cell(cell: FilledCell, tag: str) -> str:
+    spans = (f' rowspan="{cell.row_span}"' if cell.row_span > 1 else "") + (
+        f' colspan="{cell.col_span}"' if cell.col_span > 1 else ""
+    )
+    return f"<{tag}{spans}>{html.escape(cell.text)}</{tag}>"

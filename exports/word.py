@@ -1,11 +1,12 @@
 """The `docx` export: one Word section per page, written from the page's Markdown.
 
-The page Markdown is our own (headings, paragraphs, lists, pipe tables; see
-`exports.markdown`); markdown-it parses it back, escapes and all, into Word headings,
-paragraphs, list paragraphs and tables.
+The page Markdown is our own (headings, paragraphs, lists, pipe tables, HTML tables where cells
+span; see `exports.markdown`); markdown-it parses it back, escapes and all, into Word headings,
+paragraphs, list paragraphs and tables, with spanning cells merged.
 """
 
 import io
+from html.parser import HTMLParser
 
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -49,6 +50,8 @@ def _add_markdown(document, markdown: str) -> None:
             position += 1
         elif token.type == "table_open":
             position = _add_table(document, tokens, position)
+        elif token.type == "html_block" and token.content.lstrip().startswith("<table>"):
+            _add_html_table(document, token.content)
         position += 1
 
 
@@ -68,6 +71,57 @@ def _add_table(document, tokens: list[Token], position: int) -> int:
         for cell, text in zip(row.cells, cells, strict=False):
             cell.text = text
     return position
+
+
+class _HtmlCells(HTMLParser):
+    """The cells of one of our HTML tables as (row, col, row_span, col_span, text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[int, int, int, int, str]] = []
+        self._taken: set[tuple[int, int]] = set()
+        self._row = -1
+        self._col = 0
+        self._text: list[str] | None = None
+        self._spans = (1, 1)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "tr":
+            self._row, self._col = self._row + 1, 0
+        elif tag in ("td", "th"):
+            values = dict(attrs)
+            self._spans = (int(values.get("rowspan") or 1), int(values.get("colspan") or 1))
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._text is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in ("td", "th") or self._text is None:
+            return
+        while (self._row, self._col) in self._taken:
+            self._col += 1
+        rows, cols = self._spans
+        self.cells.append((self._row, self._col, rows, cols, "".join(self._text)))
+        self._taken.update((self._row + r, self._col + c) for r in range(rows) for c in range(cols))
+        self._col += cols
+        self._text = None
+
+
+def _add_html_table(document, markup: str) -> None:
+    parser = _HtmlCells()
+    parser.feed(markup)
+    if not parser.cells:
+        return
+    height = max(row + rows for row, _, rows, _, _ in parser.cells)
+    width = max(col + cols for _, col, _, cols, _ in parser.cells)
+    table = document.add_table(rows=height, cols=width, style="Table Grid")
+    for row, col, rows, cols, text in parser.cells:
+        cell = table.cell(row, col)
+        if rows > 1 or cols > 1:
+            cell = cell.merge(table.cell(row + rows - 1, col + cols - 1))
+        cell.text = text
 
 
 def _inline_text(token: Token) -> str:

@@ -118,10 +118,10 @@ class OcrActor:
 
     def recognize(self, image: np.ndarray, language: str):
         if self._router is None:
-            from engines.router import cpu_router  # loads the engines' libraries: only in the actor
+            from engines.page_reader import cpu_reader  # loads the engines' libraries: only in the actor
 
             settings = self._settings
-            self._router = cpu_router(settings.model_cache_dir, self._threads, settings.det_limit_side_len)
+            self._router = cpu_reader(settings.model_cache_dir, self._threads, settings.det_limit_side_len)
         return self._router.recognize(image, language)
 
 

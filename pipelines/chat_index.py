@@ -122,9 +122,17 @@ def page_passages(pages: list[dict]) -> list[Passage]:
     """The passages of a job's page records, in page order."""
     passages = []
     for record in pages:
-        text = record.get("text") or record.get("markdown") or ""
+        text = _without_furniture(record.get("text") or record.get("markdown") or "", record)
         passages.extend(Passage(int(record["index"]) + 1, chunk) for chunk in split_text(text))
     return passages
+
+
+def _without_furniture(text: str, record: dict) -> str:
+    """The page's text without its running headers and footers (blocks of type header or footer)."""
+    furniture = {block["text"] for block in record.get("blocks", ()) if block.get("type") in ("header", "footer")}
+    if not furniture:
+        return text
+    return "\n".join(line for line in text.split("\n") if line not in furniture)
 
 
 def split_text(text: str) -> list[str]:

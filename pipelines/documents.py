@@ -62,6 +62,10 @@ class Document(Protocol):
         """Why the page's text layer was not used (after `text_layer` returned None), if it had one."""
         ...
 
+    def text_layer_pictures(self, index: int) -> list[list[float]]:
+        """Boxes (pixels) of the pictures on the page that may hold text its layer lacks (after `text_layer`)."""
+        ...
+
     def draws_text(self, index: int) -> bool:
         """A cheap hint (no text extraction): the page has fonts, so it may have a text layer."""
         ...
@@ -120,6 +124,9 @@ class ImageDocument:
 
     def text_layer_rejection(self, index: int) -> str | None:
         return None
+
+    def text_layer_pictures(self, index: int) -> list[list[float]]:
+        return []
 
     def draws_text(self, index: int) -> bool:
         return False
@@ -219,6 +226,9 @@ class PdfDocument:
 
     def text_layer_rejection(self, index: int) -> str | None:
         return self._text_layers.rejections.get(index)
+
+    def text_layer_pictures(self, index: int) -> list[list[float]]:
+        return self._text_layers.pictures.get(index, [])
 
     def draws_text(self, index: int) -> bool:
         with MUPDF_LOCK:

@@ -9,7 +9,9 @@ import orjson
 
 from engines.types import Block, PageResult
 from exports.markdown import page_markdown, page_text
+from pipelines.furniture import FurnitureMemory
 from pipelines.structure import page_structure
+from pipelines.tables import Table
 
 FINAL_STATUSES = ("done", "failed")
 
@@ -35,9 +37,10 @@ def new_job(
     }
 
 
-def page_record(index: int, result: PageResult, source: str) -> dict:
+def page_record(index: int, result: PageResult, source: str, furniture: FurnitureMemory | None = None) -> dict:
     """One entry of `pages[]`: blocks in reading order, the page's text, Markdown, tables and
-    size, and `source` (`ocr` or `text_layer`), the method that produced it."""
+    size, and `source` (`ocr` or `text_layer`), the method that produced it. `furniture`: the
+    running headers and footers of the job's pages so far, which this page's are added to."""
     record = {
         "index": index,
         "source": source,
@@ -47,17 +50,43 @@ def page_record(index: int, result: PageResult, source: str) -> dict:
         "width": result.width,
         "height": result.height,
     }
-    return record | (_written_by_engine(result) if result.markdown is not None else _from_geometry(result))
+    if result.markdown is not None:
+        return record | _written_by_engine(result)
+    return record | _from_geometry(result, furniture or FurnitureMemory())
 
 
-def _from_geometry(result: PageResult) -> dict:
-    structure = page_structure(result.blocks)
-    return {
+def _from_geometry(result: PageResult, furniture: FurnitureMemory) -> dict:
+    structure = page_structure(result.blocks, result.regions, result.height, furniture.keys)
+    furniture.remember(block.text for block in structure.blocks if block.type in ("header", "footer"))
+    record = {
         "text": page_text(structure.elements),
         "markdown": page_markdown(structure.elements),
         "blocks": _block_dicts(structure.blocks),
-        "tables": [{"bbox": _rounded(table.bbox), "rows": table.rows} for table in structure.tables],
+        "tables": [_table_dict(table) for table in structure.tables],
     }
+    if result.regions:
+        record["regions"] = [
+            {"type": region.type, "bbox": _rounded(region.bbox), "confidence": region.confidence}
+            for region in result.regions
+        ]
+    return record
+
+
+def _table_dict(table: Table) -> dict:
+    record = {"bbox": _rounded(table.bbox), "rows": table.rows}
+    if table.cells is not None:
+        record["cells"] = [
+            {
+                "row": cell.row,
+                "col": cell.col,
+                "row_span": cell.row_span,
+                "col_span": cell.col_span,
+                "text": cell.text,
+                "bbox": _rounded(cell.bbox),
+            }
+            for cell in table.cells
+        ]
+    return record
 
 
 def _written_by_engine(result: PageResult) -> dict:
@@ -80,6 +109,10 @@ def _block_dict(block: Block) -> dict:
     record = {"text": block.text, "bbox": _rounded(block.bbox), "confidence": block.confidence}
     if block.language is not None:  # only where it differs from the page's
         record["language"] = block.language
+    if block.type is not None:
+        record["type"] = block.type
+    if block.source is not None:
+        record["source"] = block.source
     return record
 
 

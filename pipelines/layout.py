@@ -58,7 +58,7 @@ class Line:
         return max(block.bbox[2] for block in self.blocks)
 
 
-def _gaps(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+def gaps(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
     """The empty stretches between merged intervals, as (start, end)."""
     gaps = []
     ordered = sorted(intervals)
@@ -114,7 +114,7 @@ def _xy_cut(blocks: list[Block], line_height: float, column: int, out: list[tupl
         if columns is not None:
             column = _xy_cut(columns[0], line_height, column, out)
             return _xy_cut(columns[1], line_height, column + 1, out)
-        y_gaps = _gaps([_core(b) for b in blocks])
+        y_gaps = gaps([_core(b) for b in blocks])
         if y_gaps:
             # The widest gap first: it separates full-width headings from the columns below.
             cut = max(y_gaps, key=lambda g: g[1] - g[0])[0]

@@ -9,7 +9,7 @@ own; the other pages go on.
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -18,8 +18,10 @@ from engines.types import PageResult
 from pipelines import metrics
 from pipelines.documents import Document, DocumentError, Limits, open_document
 from pipelines.errors import describe_error
+from pipelines.furniture import FurnitureMemory
 from pipelines.job_store import JobStore
 from pipelines.jobs import failed_page_record, page_record
+from pipelines.picture_text import pictures_crop, with_picture_text
 from pipelines.translation import Translator
 
 
@@ -59,6 +61,8 @@ class _Page:
     image: np.ndarray | None = None
     pending: PendingOcr | None = None
     attempts: int = 0
+    layer: PageResult | None = None  # a text layer whose pictures are being OCRed (`image` is their crop)
+    corner: tuple[int, int] = (0, 0)
 
 
 def _render(document: Document, index: int, retries: int) -> np.ndarray:
@@ -70,35 +74,66 @@ def _render(document: Document, index: int, retries: int) -> np.ndarray:
     return document.render(index)
 
 
-def _start(document: Document, index: int, submit: OcrSubmit, options: PageOptions) -> _Page:
-    if not options.force_ocr and (layer := document.text_layer(index)) is not None:
-        return _Page(index, record=page_record(index, layer, "text_layer"))
+@dataclass
+class _Run:
+    """What the pages of one run share: the document, the OCR calls, the options, and the running
+    headers and footers found so far (`pipelines.furniture`)."""
+
+    document: Document
+    submit: OcrSubmit
+    options: PageOptions
+    furniture: FurnitureMemory = field(default_factory=FurnitureMemory)
+
+    def record(self, index: int, result: PageResult, source: str) -> dict:
+        return page_record(index, result, source, self.furniture)
+
+
+def _start(run: _Run, index: int) -> _Page:
+    if not run.options.force_ocr and (layer := run.document.text_layer(index)) is not None:
+        return _start_text_layer(run, index, layer)
     try:
-        image = _render(document, index, options.retries)
+        image = _render(run.document, index, run.options.retries)
     except DocumentError as exc:
         return _Page(index, record=failed_page_record(index, str(exc)))
-    return _Page(index, image=image, pending=submit(image, options.language))
+    return _Page(index, image=image, pending=run.submit(image, run.options.language))
 
 
-def _ocr_record(document: Document, page: _Page, result: PageResult) -> dict:
-    record = page_record(page.index, result, "ocr")
-    if rejection := document.text_layer_rejection(page.index):
+def _start_text_layer(run: _Run, index: int, layer: PageResult) -> _Page:
+    """The layer's record, or its pictures' OCR in flight when it has pictures that may hold text."""
+    pictures = run.document.text_layer_pictures(index)
+    if not pictures:
+        return _Page(index, record=run.record(index, layer, "text_layer"))
+    try:
+        crop, corner = pictures_crop(_render(run.document, index, run.options.retries), pictures)
+    except DocumentError:
+        return _Page(index, record=run.record(index, layer, "text_layer"))
+    return _Page(index, image=crop, pending=run.submit(crop, run.options.language), layer=layer, corner=corner)
+
+
+def _ocr_record(run: _Run, page: _Page, result: PageResult) -> dict:
+    if page.layer is not None:
+        pictures = run.document.text_layer_pictures(page.index)
+        return run.record(page.index, with_picture_text(page.layer, result, page.corner, pictures), "text_layer")
+    record = run.record(page.index, result, "ocr")
+    if rejection := run.document.text_layer_rejection(page.index):
         record["text_layer_rejected"] = rejection
     return record
 
 
-def _finish(document: Document, page: _Page, submit: OcrSubmit, options: PageOptions) -> dict:
+def _finish(run: _Run, page: _Page) -> dict:
     if page.record is not None:
         return page.record
     assert page.pending is not None and page.image is not None
     while True:
         try:
-            return _ocr_record(document, page, page.pending.result())
+            return _ocr_record(run, page, page.pending.result())
         except Exception as exc:  # any failure of the call (engine error, replica died) is retried
             page.attempts += 1
-            if page.attempts > options.retries:
+            if page.attempts > run.options.retries and page.layer is not None:
+                return run.record(page.index, page.layer, "text_layer")  # the layer without its pictures' text
+            if page.attempts > run.options.retries:
                 return failed_page_record(page.index, f"OCR failed: {describe_error(exc)}")
-            page.pending = submit(page.image, options.language)
+            page.pending = run.submit(page.image, run.options.language)
 
 
 def process_pages(
@@ -124,6 +159,7 @@ def page_record_batches(
     """Page records in the order of `indices`, in batches of those finished: a batch ends before
     the loop waits on an OCR call, after each OCR page, and at `batch_size` pages, so that
     text-layer pages (milliseconds each) are written together and no page waits on another's OCR."""
+    run = _Run(document, submit, options)
     in_flight: deque[_Page] = deque()
     ready: list[dict] = []
     try:
@@ -131,14 +167,14 @@ def page_record_batches(
             if index is not None:
                 if not keep_going():
                     break
-                in_flight.append(_start(document, index, submit, options))
+                in_flight.append(_start(run, index))
             while in_flight and (index is None or len(in_flight) >= options.window or in_flight[0].record is not None):
                 page = in_flight.popleft()
                 waits = page.record is None
                 if waits and ready:
                     yield ready
                     ready = []
-                ready.append(_finish(document, page, submit, options))
+                ready.append(_finish(run, page))
                 if waits or len(ready) >= batch_size:
                     yield ready
                     ready = []

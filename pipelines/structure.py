@@ -1,17 +1,25 @@
-"""A page's structure from its line boxes: headings, paragraphs, list items and tables, in
-reading order. Markdown, Word and the job's `text` are all written from it.
+"""A page's structure from its line boxes and, where a layout model read the page, its regions:
+headings, paragraphs, list items, tables, equations and page furniture, in reading order.
+Markdown, Word and the job's `text` are all written from it.
 
-Tables are found first (`pipelines.tables`) and stand in the reading order as one box each,
-so that their columns are not read as text columns. Headings are short paragraphs set in
-lines clearly taller than the page's body text; list items start with a bullet or a number.
+With regions (`pipelines.regions`), each region's lines make its elements: a title region a
+heading, a table region a table from the table-structure model's grid (or from geometry), an
+equation region an equation, header and footer regions page furniture (kept in `text`, left out
+of Markdown). Lines in no region, and pages without regions, are structured from geometry alone:
+tables are found first (`pipelines.tables`) and stand in the reading order as one box each, so
+that their columns are not read as text columns; headings are short paragraphs set in lines
+clearly taller than the page's body text. List items start with a bullet or a number.
 """
 
 import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from engines.types import Block
+from engines.types import Block, Region
+from pipelines.furniture import furniture_kinds
 from pipelines.layout import Line, paragraphs
+from pipelines.regions import Group, distinct_regions, grouped_by_region, reading_order
+from pipelines.table_cells import FilledCell, filled_table
 from pipelines.tables import Table, find_tables
 
 # A paragraph of lines this much taller than the body's is a heading; the ratios are the
@@ -19,8 +27,13 @@ from pipelines.tables import Table, find_tables
 _HEADING_RATIOS = (1.8, 1.45, 1.25)
 _HEADING_MAX_LINES = 3
 _HEADING_MAX_CHARS = 150
-# A bullet or a number ("3.", "3)", "a)") followed by a space starts a list item.
-_LIST_MARKER = re.compile(r"^\s*([•●▪■◦○·\-–*]|\d{1,3}[.)]|[a-z][)])\s+(?=\S)")
+# The level of a title region's heading when its lines are no taller than the body's, where the
+# model is at least this confident (it takes short paragraphs of large type for titles).
+_TITLE_LEVEL = 2
+_TITLE_MIN_CONFIDENCE = 0.7
+# A list item starts with a bullet symbol (a space after it optional), or with a dash, a number
+# ("3.", "3)") or a letter ("a)") followed by a space.
+_LIST_MARKER = re.compile(r"^\s*([•●▪■◦○►▸▶❖✓✔➢➤□](?=\s*\S)|(?:[·\-–*]|\d{1,3}[.)]|[a-z][)])(?=\s+\S))\s*")
 
 
 @dataclass
@@ -43,9 +56,23 @@ class ListItem:
 @dataclass
 class TableElement:
     rows: list[list[str]]
+    cells: list[FilledCell] | None = None  # with spans, where the table-structure model read the grid
 
 
-Element = Heading | Paragraph | ListItem | TableElement
+@dataclass
+class Equation:
+    lines: list[str]
+
+
+@dataclass
+class Furniture:
+    """A running header or footer (or page number): in `text`, not in Markdown."""
+
+    kind: str  # "header" or "footer"
+    lines: list[str]
+
+
+Element = Heading | Paragraph | ListItem | TableElement | Equation | Furniture
 
 
 @dataclass
@@ -55,13 +82,113 @@ class PageStructure:
     tables: list[Table] = field(default_factory=list)
 
 
-def page_structure(blocks: list[Block]) -> PageStructure:
+def page_structure(
+    blocks: list[Block], regions: list[Region] | None = None, page_height: float = 0.0, repeated: set[str] | None = None
+) -> PageStructure:
+    """The structure of a page's blocks (in reading order, or in a text layer's own order) and, where a
+    layout model read the page, its regions. `page_height` (pixels) and the `repeated` furniture of
+    earlier pages (`pipelines.furniture`) let furniture be found by position."""
+    furniture = furniture_kinds(blocks, page_height, repeated)
+    if regions:
+        return _region_structure(blocks, regions, furniture)
+    structure = PageStructure()
+    _add_furniture(structure, blocks, furniture, "header")
+    _add_geometry_structure(structure, [block for i, block in enumerate(blocks) if i not in furniture])
+    _add_furniture(structure, blocks, furniture, "footer")
+    return structure
+
+
+def _add_furniture(structure: PageStructure, blocks: list[Block], furniture: dict[int, str], kind: str) -> None:
+    members = [blocks[i] for i, found in furniture.items() if found == kind]
+    for block in sorted(members, key=lambda b: (b.bbox[1], b.bbox[0])):
+        block.type = kind
+        structure.blocks.append(block)
+        structure.elements.append(Furniture(kind, [block.text]))
+
+
+def _region_structure(blocks: list[Block], regions: list[Region], furniture: dict[int, str]) -> PageStructure:
+    line_height = median(b.bbox[3] - b.bbox[1] for b in blocks) if blocks else 1.0
+    groups = grouped_by_region(blocks, distinct_regions(regions))
+    kind_of = {id(blocks[i]): kind for i, kind in furniture.items()}
+    for group in groups:  # lines in no region that are furniture by position
+        if group.region is None and id(group.blocks[0]) in kind_of:
+            group.region = Region(kind_of[id(group.blocks[0])], group.blocks[0].bbox, 1.0)
+    groups = _loose_merged(reading_order(groups, line_height))
+    body = [b.bbox[3] - b.bbox[1] for g in groups if g.type in ("text", "reference") for b in g.blocks]
+    body_height = median(body) if body else line_height
+    structure = PageStructure()
+    for group in groups:
+        for block in group.blocks:
+            block.type = group.type
+        if group.region is None:
+            _add_geometry_structure(structure, group.blocks)
+        else:
+            _add_region(structure, group, body_height)
+    return structure
+
+
+def _loose_merged(groups: list[Group]) -> list[Group]:
+    """Consecutive groups of lines in no region joined into one."""
+    merged: list[Group] = []
+    for group in groups:
+        if group.region is None and merged and merged[-1].region is None:
+            merged[-1].blocks.extend(group.blocks)
+        else:
+            merged.append(group)
+    return merged
+
+
+def _add_region(structure: PageStructure, group: Group, body_height: float) -> None:
+    kind = group.type
+    if kind == "table":
+        _add_table_region(structure, group)
+        return
+    if not group.blocks:
+        return
+    lines = [line for paragraph in paragraphs(group.blocks) for line in paragraph]
+    structure.blocks.extend(block for line in lines for block in line.blocks)
+    texts = [line.text for line in lines]
+    if kind in ("header", "footer"):  # one line per block: the chat's passages leave these lines out
+        structure.elements.append(Furniture(kind, [block.text for line in lines for block in line.blocks]))
+    elif kind == "equation":
+        structure.elements.append(Equation(texts))
+    elif kind == "title" and (level := _title_level(group, lines, texts, body_height)):
+        structure.elements.append(Heading(level, " ".join(texts)))
+    else:
+        for paragraph in paragraphs(group.blocks):
+            structure.elements.extend(_text_elements(paragraph, 0.0))
+
+
+def _title_level(group: Group, lines: list[Line], texts: list[str], body_height: float) -> int:
+    """The heading level of a title region's lines, or 0 when they are no heading: too long, or
+    neither confidently a title nor set taller than the body."""
+    if len(lines) > _HEADING_MAX_LINES or sum(map(len, texts)) > _HEADING_MAX_CHARS:
+        return 0
+    level = _heading_level(lines, texts, body_height)
+    assert group.region is not None
+    return level or (_TITLE_LEVEL if group.region.confidence >= _TITLE_MIN_CONFIDENCE else 0)
+
+
+def _add_table_region(structure: PageStructure, group: Group) -> None:
+    """The table the model's grid gives, else the one geometry finds, else the lines as text."""
+    assert group.region is not None
+    rows, cells = filled_table(group.region.cells or [], group.blocks)
+    if len(rows) >= 2 or (rows and len(rows[0]) >= 2):
+        ids = list(range(len(group.blocks)))
+        structure.tables.append(Table(list(group.bbox), rows, ids, cells))
+        structure.elements.append(TableElement(rows, cells))
+        structure.blocks.extend(_table_blocks(group.blocks, structure.tables[-1]))
+    elif group.blocks:
+        _add_geometry_structure(structure, group.blocks)
+
+
+def _add_geometry_structure(structure: PageStructure, blocks: list[Block]) -> None:
     tables = find_tables(blocks) if blocks else []
     stand_ins = [_stand_in(blocks, table) for table in tables]
     table_of = {id(stand_in): table for stand_in, table in zip(stand_ins, tables, strict=True)}
     grouped = paragraphs(_with_stand_ins(blocks, tables, stand_ins))
     body_height = _body_line_height(grouped, table_of)
-    structure = PageStructure(tables=tables)
+    structure.tables.extend(tables)
     for paragraph in grouped:
         for part in _split_out_tables(paragraph, table_of):
             if isinstance(part, Table):
@@ -70,7 +197,6 @@ def page_structure(blocks: list[Block]) -> PageStructure:
             else:
                 structure.elements.extend(_text_elements(part, body_height))
                 structure.blocks.extend(block for line in part for block in line.blocks)
-    return structure
 
 
 def _stand_in(blocks: list[Block], table: Table) -> Block:
@@ -82,10 +208,28 @@ def _stand_in(blocks: list[Block], table: Table) -> Block:
 
 
 def _with_stand_ins(blocks: list[Block], tables: list[Table], stand_ins: list[Block]) -> list[Block]:
-    """The blocks outside tables, with each table's stand-in where the table's first block was."""
-    first_of = {min(table.block_ids): stand_in for table, stand_in in zip(tables, stand_ins, strict=True)}
+    """The blocks outside tables, with each table's stand-in where the table's first block was or,
+    when that is later, before the first block under the table (a PDF may draw a table last)."""
     in_tables = {i for table in tables for i in table.block_ids}
-    return [first_of.get(i, block) for i, block in enumerate(blocks) if i not in in_tables or i in first_of]
+    place_of: dict[int, list[Block]] = {}
+    for table, stand_in in zip(tables, stand_ins, strict=True):
+        place_of.setdefault(_table_place(blocks, table, in_tables), []).append(stand_in)
+    ordered: list[Block] = []
+    for i, block in enumerate(blocks):
+        ordered.extend(place_of.get(i, []))
+        if i not in in_tables:
+            ordered.append(block)
+    return ordered + place_of.get(len(blocks), [])
+
+
+def _table_place(blocks: list[Block], table: Table, in_tables: set[int]) -> int:
+    """The index of the block the table's stand-in goes before."""
+    first = min(table.block_ids)
+    x0, _, x1, bottom = table.bbox
+    for i, block in enumerate(blocks[:first]):
+        if i not in in_tables and block.bbox[1] >= bottom and block.bbox[0] < x1 and x0 < block.bbox[2]:
+            return i
+    return first
 
 
 def _body_line_height(grouped: list[list[Line]], table_of: dict[int, Table]) -> float:

@@ -24,6 +24,7 @@ from statistics import median
 import numpy as np
 
 from engines.types import Block
+from pipelines.table_cells import FilledCell
 
 # An x-gap at least this many line heights wide separates cells (and columns, where lines cross it).
 _CELL_GAP_LINES = 0.4
@@ -63,6 +64,7 @@ class Table:
     bbox: list[float]  # [x0, y0, x1, y1] of the whole table, page pixels
     rows: list[list[str]]  # cell texts; every row has the same length; "" for an empty cell
     block_ids: list[int]  # indices (into the input list) of the blocks the table consumed
+    cells: list[FilledCell] | None = None  # with spans, where the table-structure model read the grid
 
 
 @dataclass

@@ -1,5 +1,5 @@
-"""The CPU-OCR deployment: the PP-OCR and Tesseract engines behind the language router, loaded
-once per replica."""
+"""The CPU-OCR deployment: the PP-OCR and Tesseract engines behind the language router and the
+layout and table-structure models, loaded once per replica."""
 
 import asyncio
 import concurrent.futures
@@ -11,7 +11,7 @@ import numpy as np
 from ray import serve
 
 from configs.settings import Settings
-from engines.router import cpu_router
+from engines.page_reader import cpu_reader
 from engines.types import PageResult
 from pipelines import metrics
 from pipelines.heap import freeze_startup_objects
@@ -33,7 +33,7 @@ def resident_mb() -> float:
 class CpuOcr:
     def __init__(self, settings: Settings, replica_cpus: float) -> None:
         threads = settings.ocr_threads or max(1, int(replica_cpus))
-        self._engine = cpu_router(settings.model_cache_dir, threads, settings.det_limit_side_len)
+        self._engine = cpu_reader(settings.model_cache_dir, threads, settings.det_limit_side_len)
         self._max_rss_mb = settings.ocr_replica_max_rss_mb
         # Every page is read on this one thread, one at a time; the next request waits in its
         # queue, already delivered. A sync method would run on Serve's pool threads, which are

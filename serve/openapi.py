@@ -26,11 +26,41 @@ class ErrorBody(_Open):
     detail: str
 
 
+RegionType = Literal[
+    "text", "title", "figure", "figure_caption", "table", "table_caption", "header", "footer", "reference", "equation"
+]
+
+
 class Block(_Open):
     text: str
     bbox: list[float]  # [x0, y0, x1, y1] in page pixels
     confidence: float  # 0..1
     language: str | None = None  # only where it differs from the page's (language=auto)
+    # The layout region the line lies in (cpu tier); header and footer lines are page furniture,
+    # kept in `text` and left out of `markdown`.
+    type: RegionType | None = None
+    source: Literal["ocr"] | None = None  # a line read from a picture on a text-layer page
+
+
+class Region(_Open):
+    type: RegionType
+    bbox: list[float]  # [x0, y0, x1, y1] in page pixels
+    confidence: float  # the layout model's, 0..1
+
+
+class TableCell(_Open):
+    row: int  # from 0, the first row the cell covers
+    col: int
+    row_span: int
+    col_span: int
+    text: str
+    bbox: list[float]
+
+
+class Table(_Open):
+    bbox: list[float]
+    rows: list[list[str]]  # every row as wide as the table; a spanning cell's text in its first slot
+    cells: list[TableCell] | None = None  # with spans, where the table-structure model read the grid
 
 
 class Page(_Open):
@@ -39,7 +69,8 @@ class Page(_Open):
     text: str
     markdown: str
     blocks: list[Block]
-    tables: list[dict]
+    tables: list[Table]
+    regions: list[Region] | None = None  # the layout model's regions (cpu tier, OCRed pages)
     error: str | None = None
     # Why the page's own text layer was not used (it was OCRed instead), where it had one.
     text_layer_rejected: str | None = None

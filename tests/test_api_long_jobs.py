@@ -84,10 +84,13 @@ def test_the_18_page_report_mixes_text_layer_and_ocr_pages_in_order(client):
     for page in done["pages"]:
         number = page["index"] + 1
         if expected[str(number)]:
-            score = bag_of_words_f1(page["text"], expected[str(number)])
+            # The ground truth leaves out the text inside pictures (screenshots), which the service reads.
+            text = " ".join(block["text"] for block in page["blocks"] if block.get("source") != "ocr")
+            score = bag_of_words_f1(text, expected[str(number)])
             assert score >= MIN_REPORT_PAGE_F1, f"page {number} F1 {score:.2f}"
     text_layer_blocks = [b for p in done["pages"] if p["source"] == "text_layer" for b in p["blocks"]]
-    assert {block["confidence"] for block in text_layer_blocks} == {1.0}
+    assert {block["confidence"] for block in text_layer_blocks if block.get("source") != "ocr"} == {1.0}
+    assert any("Nested Loop Join" in block["text"] for block in done["pages"][14]["blocks"])  # a screenshot
 
 
 @pytest.mark.parametrize("name", ["skipped_1page.pdf", "skipped_2pages.pdf"])

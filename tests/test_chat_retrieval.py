@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from pipelines.chat_index import ChatIndex, Passage, split_text, tokenize
+from pipelines.chat_index import ChatIndex, Passage, page_passages, split_text, tokenize
 from pipelines.extractive_answer import NOT_FOUND, extractive_answer
 
 HEADER = """ACME Industrial Supplies GmbH
@@ -168,3 +168,16 @@ def test_passages_stay_on_their_page_and_short() -> None:
     chunks = split_text(long_page)
     assert len(chunks) > 1 and all(len(chunk) <= 700 for chunk in chunks)
     assert index.search("Second page", k=1)[0][0] == Passage(2, "Second page.")
+
+
+def test_running_headers_and_footers_stay_out_of_passages() -> None:
+    record = {
+        "index": 0,
+        "text": "Harbour Board Bulletin\n\nThe berths open in May.\n\n12",
+        "blocks": [
+            {"text": "Harbour Board Bulletin", "type": "header"},
+            {"text": "The berths open in May.", "type": "text"},
+            {"text": "12", "type": "footer"},
+        ],
+    }
+    assert [passage.text for passage in page_passages([record])] == ["The berths open in May."]

@@ -39,6 +39,9 @@ class Pages:
     def text_layer_rejection(self, index: int) -> str | None:
         return None
 
+    def text_layer_pictures(self, index: int) -> list[list[float]]:
+        return []
+
     def close(self) -> None:
         pass
 

@@ -1,0 +1,58 @@
+"""The cpu tier's reading of a page: its lines from the language router, its layout regions from
+the layout model and the grid of each table region from the table-structure model. The service's
+OCR replicas and the bulk converter's actors both load it, once each."""
+
+from pathlib import Path
+
+import numpy as np
+
+from engines.layout_model import LayoutModel
+from engines.orientation import rotate_clockwise
+from engines.router import CpuRouter, cpu_router
+from engines.table_structure import TableStructureModel
+from engines.types import PageResult, Region, TableCell
+
+# A table crop reaches this share of the table's height beyond its box on each side: the
+# layout's boxes are tight and the table model needs the ruling lines at the edges.
+_TABLE_MARGIN = 0.02
+
+
+class CpuPageReader:
+    def __init__(self, router: CpuRouter, layout: LayoutModel, tables: TableStructureModel) -> None:
+        self.router = router
+        self._layout = layout
+        self._tables = tables
+
+    def recognize(self, image: np.ndarray, language: str) -> PageResult:
+        """Read an RGB uint8 page image in `language` (a table code, an alias, or "auto")."""
+        result = self.router.recognize(image, language)
+        result.regions = self.regions(rotate_clockwise(image, result.rotation))
+        return result
+
+    def regions(self, image: np.ndarray) -> list[Region]:
+        """The layout of an upright page image, with the grid of each table."""
+        regions = self._layout.regions(image)
+        for region in regions:
+            if region.type == "table":
+                region.cells = self._table_cells(image, region.bbox)
+        return regions
+
+    def _table_cells(self, image: np.ndarray, bbox: list[float]) -> list[TableCell]:
+        height, width = image.shape[:2]
+        margin = _TABLE_MARGIN * (bbox[3] - bbox[1])
+        x0, y0 = int(max(0, bbox[0] - margin)), int(max(0, bbox[1] - margin))
+        x1, y1 = int(min(width, bbox[2] + margin)), int(min(height, bbox[3] + margin))
+        if x1 - x0 < 8 or y1 - y0 < 8:
+            return []
+        cells = self._tables.cells(image[y0:y1, x0:x1])
+        for cell in cells:
+            cell.bbox = [cell.bbox[0] + x0, cell.bbox[1] + y0, cell.bbox[2] + x0, cell.bbox[3] + y0]
+        return cells
+
+
+def cpu_reader(cache_dir: Path, threads: int, det_limit_side_len: int) -> CpuPageReader:
+    return CpuPageReader(
+        cpu_router(cache_dir, threads, det_limit_side_len),
+        LayoutModel(threads=threads),
+        TableStructureModel(threads=threads),
+    )
