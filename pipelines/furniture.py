@@ -46,12 +46,11 @@ def furniture_kinds(blocks: list[Block], page_height: float, repeated: set[str] 
         return {}
     kinds = _by_position(blocks, page_height)
     if repeated:
+        top, bottom = _REPEATED_BAND * page_height, (1 - _REPEATED_BAND) * page_height
         for i, block in enumerate(blocks):
-            if i not in kinds and furniture_key(block.text) in repeated:
-                if block.bbox[3] <= _REPEATED_BAND * page_height:
-                    kinds[i] = "header"
-                elif block.bbox[1] >= (1 - _REPEATED_BAND) * page_height:
-                    kinds[i] = "footer"
+            kind = "header" if block.bbox[3] <= top else "footer" if block.bbox[1] >= bottom else None
+            if kind and i not in kinds and furniture_key(block.text) in repeated:
+                kinds[i] = kind
     return kinds
 
 

@@ -31,6 +31,8 @@ _HEADING_MAX_CHARS = 150
 # model is at least this confident (it takes short paragraphs of large type for titles).
 _TITLE_LEVEL = 2
 _TITLE_MIN_CONFIDENCE = 0.7
+# Regions whose lines may hold a table the layout model did not mark (lines in no region: "text").
+_MAY_HOLD_TABLES = frozenset({"text", "figure", "figure_caption", "table_caption", "reference", "title"})
 # A list item starts with a bullet symbol (a space after it optional), or with a dash, a number
 # ("3.", "3)") or a letter ("a)") followed by a space.
 _LIST_MARKER = re.compile(r"^\s*([•●▪■◦○►▸▶❖✓✔➢➤□](?=\s*\S)|(?:[·\-–*]|\d{1,3}[.)]|[a-z][)])(?=\s+\S))\s*")
@@ -113,7 +115,7 @@ def _region_structure(blocks: list[Block], regions: list[Region], furniture: dic
     for group in groups:  # lines in no region that are furniture by position
         if group.region is None and id(group.blocks[0]) in kind_of:
             group.region = Region(kind_of[id(group.blocks[0])], group.blocks[0].bbox, 1.0)
-    groups = _loose_merged(reading_order(groups, line_height))
+    groups = _loose_merged(reading_order(_with_geometry_tables(groups), line_height))
     body = [b.bbox[3] - b.bbox[1] for g in groups if g.type in ("text", "reference") for b in g.blocks]
     body_height = median(body) if body else line_height
     structure = PageStructure()
@@ -125,6 +127,29 @@ def _region_structure(blocks: list[Block], regions: list[Region], furniture: dic
         else:
             _add_region(structure, group, body_height)
     return structure
+
+
+def _with_geometry_tables(groups: list[Group]) -> list[Group]:
+    """The groups with each table that geometry finds among lines outside table regions made a table
+    group of its own, unless its lines come from text regions side by side (columns of prose). The
+    layout model often takes a table for a figure, or cuts one into several regions."""
+    lines = [(block, group) for group in groups if group.type in _MAY_HOLD_TABLES for block in group.blocks]
+    found = []
+    for table in find_tables([block for block, _ in lines]):
+        members = [lines[i] for i in table.block_ids]
+        text_regions = {id(group): group.bbox for _, group in members if group.type == "text"}
+        if not _side_by_side(list(text_regions.values())):
+            found.append(Group(Region("table", table.bbox, 1.0), [block for block, _ in members]))
+    if not found:
+        return groups
+    taken = {id(block) for group in found for block in group.blocks}
+    for group in groups:
+        group.blocks = [block for block in group.blocks if id(block) not in taken]
+    return [group for group in groups if group.blocks or group.region is not None] + found
+
+
+def _side_by_side(boxes: list[list[float]]) -> bool:
+    return any(a[2] <= b[0] or b[2] <= a[0] for i, a in enumerate(boxes) for b in boxes[i + 1 :])
 
 
 def _loose_merged(groups: list[Group]) -> list[Group]:
@@ -139,24 +164,30 @@ def _loose_merged(groups: list[Group]) -> list[Group]:
 
 
 def _add_region(structure: PageStructure, group: Group, body_height: float) -> None:
+    """The region's elements. Text, figure, caption and reference regions are structured from their
+    lines' geometry (tables too: the layout model often takes a table for a figure), without
+    headings: those come from title regions."""
     kind = group.type
     if kind == "table":
         _add_table_region(structure, group)
         return
     if not group.blocks:
         return
+    if kind not in ("header", "footer", "equation", "title"):
+        _add_geometry_structure(structure, group.blocks, headings=False)
+        return
     lines = [line for paragraph in paragraphs(group.blocks) for line in paragraph]
-    structure.blocks.extend(block for line in lines for block in line.blocks)
     texts = [line.text for line in lines]
-    if kind in ("header", "footer"):  # one line per block: the chat's passages leave these lines out
-        structure.elements.append(Furniture(kind, [block.text for line in lines for block in line.blocks]))
+    if kind == "title" and not (level := _title_level(group, lines, texts, body_height)):
+        _add_geometry_structure(structure, group.blocks, headings=False)
+        return
+    structure.blocks.extend(block for line in lines for block in line.blocks)
+    if kind == "title":
+        structure.elements.append(Heading(level, " ".join(texts)))
     elif kind == "equation":
         structure.elements.append(Equation(texts))
-    elif kind == "title" and (level := _title_level(group, lines, texts, body_height)):
-        structure.elements.append(Heading(level, " ".join(texts)))
-    else:
-        for paragraph in paragraphs(group.blocks):
-            structure.elements.extend(_text_elements(paragraph, 0.0))
+    else:  # one line per block: the chat's passages leave these lines out
+        structure.elements.append(Furniture(kind, [block.text for line in lines for block in line.blocks]))
 
 
 def _title_level(group: Group, lines: list[Line], texts: list[str], body_height: float) -> int:
@@ -182,7 +213,8 @@ def _add_table_region(structure: PageStructure, group: Group) -> None:
         _add_geometry_structure(structure, group.blocks)
 
 
-def _add_geometry_structure(structure: PageStructure, blocks: list[Block]) -> None:
+def _add_geometry_structure(structure: PageStructure, blocks: list[Block], headings: bool = True) -> None:
+    """The blocks' tables, headings (from line height, where `headings`), lists and paragraphs."""
     tables = find_tables(blocks) if blocks else []
     stand_ins = [_stand_in(blocks, table) for table in tables]
     table_of = {id(stand_in): table for stand_in, table in zip(stand_ins, tables, strict=True)}
@@ -195,7 +227,7 @@ def _add_geometry_structure(structure: PageStructure, blocks: list[Block]) -> No
                 structure.elements.append(TableElement(part.rows))
                 structure.blocks.extend(_table_blocks(blocks, part))
             else:
-                structure.elements.extend(_text_elements(part, body_height))
+                structure.elements.extend(_text_elements(part, body_height if headings else 0.0))
                 structure.blocks.extend(block for line in part for block in line.blocks)
 
 

@@ -1,12 +1,16 @@
 """A table from the table-structure model's grid, filled with the page's lines by position.
 
-Each line goes to the cell that holds most of its box (the nearest cell when none overlaps
-it); a cell's lines are read top to bottom, left to right. Rows and columns that end up empty
+The model's cell boxes are rough one by one (a box may sit half a row off), so lines are placed
+on the grid's rows and columns instead: a row's band runs from the median top to the median
+bottom of its cells that span one row, a column's likewise across; a line goes to the row and
+the column whose bands hold its middle (the nearest where none does), so to the cell covering
+that slot. A cell's lines are read top to bottom, left to right. Rows and columns that end up empty
 are dropped (the model sometimes predicts an extra row). `rows` repeats nothing: a spanning
 cell's text is in its first slot, the slots it covers are "".
 """
 
 from dataclasses import dataclass
+from statistics import median
 
 from engines.types import Block, TableCell
 
@@ -26,8 +30,16 @@ def filled_table(grid: list[TableCell], blocks: list[Block]) -> tuple[list[list[
     if not grid or not blocks:
         return [], []
     texts: list[list[Block]] = [[] for _ in grid]
+    rows, columns = _bands(grid, 1, "row", "row_span"), _bands(grid, 0, "col", "col_span")
+    covering = {
+        (c.row + r, c.col + k): i for i, c in enumerate(grid) for r in range(c.row_span) for k in range(c.col_span)
+    }
     for block in blocks:
-        texts[_cell_of(block.bbox, grid)].append(block)
+        slot = (
+            _nearest(rows, (block.bbox[1] + block.bbox[3]) / 2),
+            _nearest(columns, (block.bbox[0] + block.bbox[2]) / 2),
+        )
+        texts[covering[slot] if slot in covering else _cell_of(block.bbox, grid)].append(block)
     cells = [
         FilledCell(c.row, c.col, c.row_span, c.col_span, _cell_text(members), c.bbox)
         for c, members in zip(grid, texts, strict=True)
@@ -40,6 +52,29 @@ def filled_table(grid: list[TableCell], blocks: list[Block]) -> tuple[list[list[
     for cell in cells:
         rows[cell.row][cell.col] = cell.text
     return rows, cells
+
+
+def _bands(grid: list[TableCell], axis: int, start: str, span: str) -> list[tuple[float, float]]:
+    """(low, high) along `axis` (0: x, 1: y) of each row or column: the medians over its cells that
+    span only it, else over the cells that start in it."""
+    count = max(getattr(c, start) + getattr(c, span) for c in grid)
+    bands = []
+    for index in range(count):
+        own = [c.bbox for c in grid if getattr(c, start) == index and getattr(c, span) == 1]
+        own = own or [c.bbox for c in grid if getattr(c, start) == index]
+        if own:
+            bands.append((median(b[axis] for b in own), median(b[axis + 2] for b in own)))
+        else:
+            bands.append(bands[-1] if bands else (0.0, 0.0))
+    return bands
+
+
+def _nearest(bands: list[tuple[float, float]], middle: float) -> int:
+    """The band holding `middle`, else the one whose centre is nearest."""
+    for index, (low, high) in enumerate(bands):
+        if low <= middle <= high:
+            return index
+    return min(range(len(bands)), key=lambda i: abs((bands[i][0] + bands[i][1]) / 2 - middle))
 
 
 def _cell_of(box: list[float], grid: list[TableCell]) -> int:
@@ -62,10 +97,18 @@ def _distance(x: float, y: float, box: list[float]) -> float:
 
 
 def _cell_text(blocks: list[Block]) -> str:
-    ordered = sorted(
-        blocks, key=lambda b: (round((b.bbox[1] + b.bbox[3]) / 2 / max(1.0, b.bbox[3] - b.bbox[1])), b.bbox[0])
-    )
-    return " ".join(block.text.strip() for block in ordered if block.text.strip())
+    """The cell's lines top to bottom; lines whose middles are less than half a line apart are one
+    visual line, read left to right."""
+    ordered = sorted(blocks, key=lambda b: (b.bbox[1] + b.bbox[3]) / 2)
+    visual: list[list[Block]] = []
+    for block in ordered:
+        middle, height = (block.bbox[1] + block.bbox[3]) / 2, block.bbox[3] - block.bbox[1]
+        if visual and middle - (visual[-1][-1].bbox[1] + visual[-1][-1].bbox[3]) / 2 < height / 2:
+            visual[-1].append(block)
+        else:
+            visual.append([block])
+    texts = [block.text.strip() for line in visual for block in sorted(line, key=lambda b: b.bbox[0])]
+    return " ".join(text for text in texts if text)
 
 
 def _without_empty_lines(cells: list[FilledCell]) -> list[FilledCell]:

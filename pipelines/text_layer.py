@@ -38,9 +38,12 @@ IDENTIFIED_CHARS = 100
 
 # Words as PyMuPDF splits them, except that a glyph with no Unicode value comes out as U+FFFD
 # instead of its font's code (which MuPDF then often takes for a space): a bullet drawn from a
-# symbol font becomes a word of its own that we can keep. The page's pictures come from the same
-# extraction (image blocks), at no measurable cost, where `get_image_info` took 30-100% of it.
-_TEXTPAGE_FLAGS = (pymupdf.TEXTFLAGS_WORDS & ~pymupdf.TEXT_CID_FOR_UNKNOWN_UNICODE) | pymupdf.TEXT_PRESERVE_IMAGES
+# symbol font becomes a word of its own that we can keep.
+_WORD_FLAGS = pymupdf.TEXTFLAGS_WORDS & ~pymupdf.TEXT_CID_FOR_UNKNOWN_UNICODE
+# On a page with a picture of at least this many pixels, the pictures' places come from the same
+# extraction as the words (image blocks): 10-80% of the words' time, where `get_image_info` took
+# 30-100%. Other pages (no picture in their resources, the cheap question) skip it.
+_PICTURE_MIN_PIXELS = 20_000
 _IMAGE_BLOCK = 1
 # What a line's first word that is one such glyph is written as.
 BULLET = "•"
@@ -60,8 +63,12 @@ class TextLayerReader:
 
     def read(self, page: pymupdf.Page, scale: float) -> PageResult | None:
         """The page's text lines in pixels (`scale` pixels per point), or None to OCR the page."""
-        textpage = page.get_textpage(flags=_TEXTPAGE_FLAGS)
-        words = textpage.extractWORDS()
+        textpage = None
+        if any(image[2] * image[3] >= _PICTURE_MIN_PIXELS for image in page.get_images()):
+            textpage = page.get_textpage(flags=_WORD_FLAGS | pymupdf.TEXT_PRESERVE_IMAGES)
+            words = textpage.extractWORDS()
+        else:
+            words = page.get_text("words", flags=_WORD_FLAGS)
         chars = "".join(word[4] for word in words if word[7] or word[4] != "\ufffd")
         if not chars:
             return None
@@ -73,7 +80,7 @@ class TextLayerReader:
         # Word boxes ignore /Rotate; the rendering (and so every box we return) does not.
         to_pixels = tuple(page.rotation_matrix * pymupdf.Matrix(scale, scale)) if page.rotation else _scaling(scale)
         blocks = _lines(words, to_pixels)
-        if pictures := _textless_pictures(page, textpage, words):
+        if textpage is not None and (pictures := _textless_pictures(page, textpage, words)):
             self.pictures[page.number] = [_mapped(list(box), to_pixels) for box in pictures]
         language = language or detected_language(blocks)
         return PageResult(width=pixels.width, height=pixels.height, blocks=blocks, language=language)
