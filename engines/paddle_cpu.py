@@ -1,11 +1,12 @@
-"""The CPU OCR engine: paddleocr's PP-OCR pipeline on ONNX Runtime, PP-OCRv6 small models."""
+"""The CPU OCR engine: paddleocr's PP-OCR pipeline on ONNX Runtime, PP-OCRv6 small models (the
+`accurate` cpu profile) or tiny ones (`fast`)."""
 
 import os
 from pathlib import Path
 
 import numpy as np
 
-from engines.model_files import DET_MODEL_NAME, REC_MODEL_NAME, prepare_model_dirs
+from engines.model_files import PROFILE_MODEL_NAMES, prepare_model_dirs
 from engines.types import Block, PageResult
 
 # paddlex probes model hosts at import unless told not to; we never download anything.
@@ -15,14 +16,18 @@ os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
 class PaddleCpuEngine:
     """Loads the detection and recognition models once; `recognize` reads one page image."""
 
-    def __init__(self, cache_dir: Path, threads: int, det_limit_side_len: int = 1600) -> None:
+    def __init__(
+        self, cache_dir: Path, threads: int, det_limit_side_len: int = 1600, profile: str = "accurate"
+    ) -> None:
         from paddleocr import PaddleOCR  # heavy import, kept off module import
 
-        dirs = prepare_model_dirs(cache_dir)
+        dirs = prepare_model_dirs(cache_dir, profile)
+        det_name, rec_name = PROFILE_MODEL_NAMES[profile]
+        self.profile = profile
         self._ocr = PaddleOCR(
-            text_detection_model_name=DET_MODEL_NAME,
+            text_detection_model_name=det_name,
             text_detection_model_dir=str(dirs.detection),
-            text_recognition_model_name=REC_MODEL_NAME,
+            text_recognition_model_name=rec_name,
             text_recognition_model_dir=str(dirs.recognition),
             use_doc_orientation_classify=False,
             use_doc_unwarping=False,

@@ -50,9 +50,7 @@ class CpuPageReader:
         return cells
 
 
-def cpu_reader(cache_dir: Path, threads: int, det_limit_side_len: int) -> CpuPageReader:
-    return CpuPageReader(
-        cpu_router(cache_dir, threads, det_limit_side_len),
-        LayoutModel(threads=threads),
-        TableStructureModel(threads=threads),
-    )
+def cpu_reader(cache_dir: Path, threads: int, det_limit_side_len: int, profile: str = "accurate") -> CpuPageReader:
+    """The page reader of a cpu profile (`accurate`: PP-OCRv6 small; `fast`: tiny; configs/settings.py)."""
+    router = cpu_router(cache_dir, threads, det_limit_side_len, profile)
+    return CpuPageReader(router, LayoutModel(threads=threads), TableStructureModel(threads=threads))

@@ -64,6 +64,11 @@ STRAY_REREAD_CONFIDENCE = 0.6
 Read = Callable[[np.ndarray], PageResult]
 
 
+# Languages whose letters PP-OCRv6 tiny's dictionary lacks (kana): Tesseract reads them in the
+# `fast` cpu profile.
+TINY_LACKS = frozenset({"ja"})
+
+
 class CpuRouter:
     """Routes each page to PP-OCRv6 or Tesseract (see the module docstring for the rule)."""
 
@@ -84,7 +89,7 @@ class CpuRouter:
 
     def _reader(self, code: str) -> Read:
         entry = LANGUAGES[code]
-        if entry.engine == PADDLE:
+        if entry.engine == PADDLE and not (code in TINY_LACKS and self.paddle.profile == "fast"):
             return lambda img: self.paddle.recognize(img)
         return lambda img: self.tesseract.recognize(img, entry.tesseract)
 
@@ -199,10 +204,10 @@ class CpuRouter:
             return self._installed_scripts
 
 
-def cpu_router(cache_dir: Path, threads: int, det_limit_side_len: int) -> CpuRouter:
+def cpu_router(cache_dir: Path, threads: int, det_limit_side_len: int, profile: str = "accurate") -> CpuRouter:
     """The CPU tier's engines behind the router, as the service's OCR replicas and the bulk
     converter's actors both load them."""
-    return CpuRouter(PaddleCpuEngine(cache_dir, threads, det_limit_side_len), TesseractEngine())
+    return CpuRouter(PaddleCpuEngine(cache_dir, threads, det_limit_side_len, profile), TesseractEngine())
 
 
 def _foreign(page: PageResult, unread: list[Block]) -> bool:

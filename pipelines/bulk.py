@@ -121,7 +121,9 @@ class OcrActor:
             from engines.page_reader import cpu_reader  # loads the engines' libraries: only in the actor
 
             settings = self._settings
-            self._router = cpu_reader(settings.model_cache_dir, self._threads, settings.det_limit_side_len)
+            self._router = cpu_reader(
+                settings.model_cache_dir, self._threads, settings.det_limit_side_len, settings.cpu_profile
+            )
         return self._router.recognize(image, language)
 
 

@@ -325,7 +325,11 @@ class Ingress:
         """The tiers, tools, languages, download formats and chat mode of this deployment."""
         return {
             "tiers": {
-                "cpu": {"available": True, "engines": ["paddle", "tesseract", "pymupdf"]},
+                "cpu": {
+                    "available": True,
+                    "engines": ["paddle", "tesseract", "pymupdf"],
+                    "profile": self._settings.cpu_profile,
+                },
                 "vlm": {"available": self._serves.vlm_missing is None, "reason": self._serves.vlm_missing},
             },
             "tools": {slug: self._tool_capability(slug) for slug in TOOLS},

@@ -86,6 +86,7 @@ def test_the_languages_endpoint_lists_over_100(client):
 def test_capabilities_say_what_this_deployment_serves(client):
     capabilities = client.get("/api/v1/capabilities/").json()
     assert capabilities["tiers"]["cpu"]["available"] and not capabilities["tiers"]["vlm"]["available"]
+    assert capabilities["tiers"]["cpu"]["profile"] == "accurate"
     assert capabilities["tools"]["extract-tables"]["available"]
     handwriting, translate = capabilities["tools"]["handwriting-to-text"], capabilities["tools"]["translate"]
     assert not handwriting["available"] and "OCRCHAT_VLM_MODEL_DIR" in handwriting["reason"]

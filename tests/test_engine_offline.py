@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.documents import truth
+from tests.scoring import cer
+
 DATA = Path(__file__).parent / "data"
 
 _SCRIPT = """
@@ -21,21 +24,24 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from engines.paddle_cpu import PaddleCpuEngine
-engine = PaddleCpuEngine(Path(sys.argv[1]), threads=2)
+engine = PaddleCpuEngine(Path(sys.argv[1]), threads=2, profile=sys.argv[3])
 result = engine.recognize(np.asarray(Image.open(sys.argv[2]).convert("RGB")))
 print("TEXT:" + " ".join(block.text for block in result.blocks))
 """
 
 
-def _run(prefix: list[str], tmp_path: Path) -> str:
-    command = [*prefix, sys.executable, "-c", _SCRIPT, str(tmp_path / "models"), str(DATA / "phototest.tif")]
+def _run(prefix: list[str], tmp_path: Path, profile: str = "accurate") -> str:
+    command = [*prefix, sys.executable, "-c", _SCRIPT, str(tmp_path / "models"), str(DATA / "phototest.tif"), profile]
     result = subprocess.run(command, capture_output=True, text=True, cwd=DATA.parent.parent, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout.split("TEXT:", 1)[1]
 
 
-def test_engine_opens_no_socket(tmp_path):
-    assert "quick brown dog" in _run([], tmp_path)
+@pytest.mark.parametrize("profile", ["accurate", "fast"])
+def test_engine_opens_no_socket(tmp_path, profile):
+    text = _run([], tmp_path, profile)
+    assert "quick brown dog" in text
+    assert cer(text, " ".join(truth("phototest.txt").split())) < 0.03
 
 
 def test_engine_runs_without_a_network_namespace(tmp_path):
