@@ -33,9 +33,7 @@ def resident_mb() -> float:
 class CpuOcr:
     def __init__(self, settings: Settings, replica_cpus: float) -> None:
         threads = settings.ocr_threads or max(1, int(replica_cpus))
-        self._engine = cpu_reader(
-            settings.model_cache_dir, threads, settings.det_limit_side_len, settings.cpu_profile
-        )
+        self._engine = cpu_reader(settings.model_cache_dir, threads, settings.det_limit_side_len, settings.cpu_profile)
         self._max_rss_mb = settings.ocr_replica_max_rss_mb
         # Every page is read on this one thread, one at a time; the next request waits in its
         # queue, already delivered. A sync method would run on Serve's pool threads, which are
