@@ -48,6 +48,8 @@ _IMAGE_BLOCK = 1
 # What a line's first word that is one such glyph is written as.
 BULLET = "•"
 
+# An indirect reference in a PDF dictionary ("12 0 R").
+_REFERENCE = re.compile(r"(\d+) 0 R")
 # Replacement, private-use, control and surrogate characters: what a broken layer yields.
 _BAD_CHARS = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -58,6 +60,7 @@ class TextLayerReader:
     def __init__(self, pdf: pymupdf.Document) -> None:
         self._pdf = pdf
         self._font_mapped: dict[int, bool] = {}
+        self._unmapped_names: dict[int, str] = {}  # font xref -> its name if unmapped, else ""
         self.rejections: dict[int, str] = {}  # page number -> why its layer was not used
         self.pictures: dict[int, list[list[float]]] = {}  # page number -> boxes (pixels) of its pictures to OCR
 
@@ -91,12 +94,32 @@ class TextLayerReader:
             return "replacement, private-use or control characters"
         if len(chars) < SCAN_TEXT_CHARS and _image_cover(page) > SCAN_IMAGE_COVER:
             return "a scan: little text over a page-size image"
-        unmapped = {font[3].split("+")[-1] for font in page.get_fonts() if not self._is_mapped(font)}
+        unmapped = self._unmapped_fonts(page)
         if unmapped and _share_in_fonts(page, unmapped) > MAX_UNMAPPED_FONT_SHARE:
             return "fonts without a Unicode map"
         if len(chars) >= IDENTIFIED_CHARS and language is None:
             return "text in no language the identifier knows"
         return None
+
+    def _unmapped_fonts(self, page: pymupdf.Page) -> set[str]:
+        """The names of the page's fonts without known Unicode values. Read from the page's own font
+        dictionary, each font once per document (`get_fonts` took a quarter of a text-layer page's
+        own time); a page with form objects (which may hold fonts of their own) or inherited
+        resources is asked the slow way."""
+        kind, fonts = self._pdf.xref_get_key(page.xref, "Resources/Font")
+        if kind == "xref":
+            kind, fonts = "dict", self._pdf.xref_object(int(fonts.split()[0]), compressed=True)
+        if kind != "dict" or self._pdf.xref_get_key(page.xref, "Resources/XObject")[0] != "null":
+            return {font[3].split("+")[-1] for font in page.get_fonts() if not self._is_mapped(font)}
+        return {name for xref in _REFERENCE.findall(fonts) if (name := self._unmapped_name(int(xref)))}
+
+    def _unmapped_name(self, xref: int) -> str:
+        """The font's base name when its Unicode values are unknown, else ""."""
+        if xref not in self._unmapped_names:
+            font_type = self._pdf.xref_get_key(xref, "Subtype")[1].lstrip("/")
+            name = self._pdf.xref_get_key(xref, "BaseFont")[1].lstrip("/").split("+")[-1]
+            self._unmapped_names[xref] = "" if self._is_mapped((xref, "", font_type)) else name
+        return self._unmapped_names[xref]
 
     def _is_mapped(self, font: tuple) -> bool:
         """Whether a font's text has known Unicode values: a ToUnicode map, or a simple font."""
@@ -131,7 +154,8 @@ def _textless_pictures(page: pymupdf.Page, textpage: pymupdf.TextPage, words: li
             continue
         if box.width < PICTURE_MIN_POINTS[0] or box.height < PICTURE_MIN_POINTS[1]:
             continue
-        inside = sum(1 for w in words if box.contains(pymupdf.Point((w[0] + w[2]) / 2, (w[1] + w[3]) / 2)))
+        x0, y0, x1, y1 = box
+        inside = sum(1 for w in words if x0 <= (w[0] + w[2]) / 2 <= x1 and y0 <= (w[1] + w[3]) / 2 <= y1)
         if inside <= PICTURE_MAX_WORDS and not any(box == other for other in found):
             found.append(box)
     return found
