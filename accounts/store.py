@@ -5,9 +5,9 @@ import uuid
 
 from redis import Redis
 
+from accounts.clock import now_iso
 from accounts.plans import PLANS
 from accounts.tokens import issue_token
-from pipelines.jobs import now_iso
 
 _ACCOUNT_KEY = "ocrchat:account:{}"
 CREDITS = "credits"  # purchased, on paid accounts

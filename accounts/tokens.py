@@ -13,7 +13,7 @@ import secrets
 from redis import Redis
 from redis.asyncio import Redis as AsyncRedis
 
-from pipelines.jobs import now_iso
+from accounts.clock import now_iso
 
 TOKEN_PREFIX = "ocr_"
 _TOKEN_KEY = "ocrchat:token:{}"

@@ -8,7 +8,7 @@ used here are TrueType, which `pymupdf.Document.subset_fonts` cuts down to the g
 Glyph shapes don't matter (the text is invisible); what matters is that every character has a glyph,
 so that it is written with a code that text extraction maps back to the character.
 
-PyMuPDF is not thread safe: call these functions with `pipelines.documents.MUPDF_LOCK` held.
+PyMuPDF is not thread safe: call these functions with `engines.document_files.MUPDF_LOCK` held.
 """
 
 import functools

@@ -19,8 +19,8 @@ from collections.abc import Callable
 import pymupdf
 from PIL import Image, ImageOps
 
+from engines.document_files import MUPDF_ERRORS, MUPDF_LOCK, has_fonts, sniff_type, to_8_bits
 from exports import fonts
-from pipelines.documents import MUPDF_ERRORS, MUPDF_LOCK, has_fonts, sniff_type, to_8_bits
 
 # Image types that a PDF embeds as they are; other images are re-encoded as PNG.
 EMBEDDED_AS_IS = ("jpeg", "png")

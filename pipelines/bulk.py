@@ -43,6 +43,7 @@ import numpy as np
 import ray
 import ray.data
 
+from accounts.clock import now_iso
 from configs.settings import Settings
 from exports.formats import job_export
 from exports.searchable_pdf import searchable_pdf
@@ -56,7 +57,7 @@ from pipelines.bulk_outputs import (
 )
 from pipelines.documents import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
-from pipelines.jobs import job_json, new_job, now_iso
+from pipelines.jobs import job_json, new_job
 from pipelines.page_dataset import BlockSizes, plan_blocks
 from pipelines.page_selection import select_pages
 from pipelines.pages import OcrSubmit, PageOptions, process_pages

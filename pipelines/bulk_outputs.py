@@ -10,8 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from accounts.clock import now_iso
 from exports.formats import FORMATS
-from pipelines.jobs import now_iso
 
 REPORT_NAME = "convert-report.json"
 

@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass
 
 import redis
 
+from accounts.clock import now_iso
 from engines.chat_model import ChatModel, ChatModelError
 from pipelines.chat_index import ChatIndex, Passage
 from pipelines.chat_prompt import chat_messages, checked_reply
 from pipelines.extractive_answer import Citation, extractive_answer
 from pipelines.job_store import JobStore, job_key
-from pipelines.jobs import now_iso
 
 logger = logging.getLogger(__name__)
 

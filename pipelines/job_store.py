@@ -19,9 +19,10 @@ import redis
 import redis.asyncio
 from redis.backoff import ExponentialBackoff
 
+from accounts.clock import now_iso
 from accounts.metering import Meter
 from exports.searchable_pdf import page_outline
-from pipelines.jobs import FINAL_STATUSES, job_json_chunks, now_iso, record_json
+from pipelines.jobs import FINAL_STATUSES, job_json_chunks, record_json
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
 # Jobs not yet ended, scored by when a runner last vouched for them (a lease): one that no

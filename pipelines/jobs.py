@@ -3,22 +3,17 @@
 import json
 import uuid
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta
 
 import orjson
 
+from accounts.clock import now_iso
 from engines.types import Block, PageResult
-from exports.markdown import page_markdown, page_text
 from pipelines.furniture import FurnitureMemory
+from pipelines.page_markdown import page_markdown, page_text
 from pipelines.structure import page_structure
 from pipelines.tables import Table
 
 FINAL_STATUSES = ("done", "failed")
-
-
-def now_iso(after_seconds: int = 0) -> str:
-    moment = datetime.now(UTC) + timedelta(seconds=after_seconds)
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def new_job(

@@ -9,8 +9,8 @@ captions may cross it: they stand where their middle is), otherwise bands top to
 import dataclasses
 from dataclasses import dataclass, field
 
+from engines.reading_order import gaps as line_gaps
 from engines.types import Block, Region
-from pipelines.layout import gaps as line_gaps
 
 # A line belongs to a region when they share this much of the smaller of their boxes (a page
 # number's region is often smaller than its line's box).

@@ -15,9 +15,9 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
+from engines.reading_order import Line, paragraphs
 from engines.types import Block, Region
 from pipelines.furniture import furniture_kinds
-from pipelines.layout import Line, paragraphs
 from pipelines.regions import Group, distinct_regions, grouped_by_region, reading_order
 from pipelines.table_cells import FilledCell, filled_table
 from pipelines.tables import Table, find_tables

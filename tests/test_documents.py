@@ -3,7 +3,8 @@
 import pymupdf
 import pytest
 
-from pipelines.documents import DocumentError, Limits, open_document, sniff_type
+from engines.document_files import sniff_type
+from pipelines.documents import DocumentError, Limits, open_document
 from tests.documents import born_digital_pdf, converted, data_file, multipage_tiff, scanned_pdf, with_corrupt_image
 
 LIMITS = Limits(max_page_pixels=60_000_000, pdf_dpi=100)

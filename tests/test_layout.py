@@ -1,7 +1,7 @@
 """Reading order and paragraphs from line boxes."""
 
+from engines.reading_order import paragraphs, reading_order
 from engines.types import Block
-from pipelines.layout import paragraphs, reading_order
 
 
 def line(text: str, x0: float, y0: float, x1: float, y1: float) -> Block:

@@ -1,7 +1,7 @@
 """Reading order by layout region and tables from a model's grid, on hand-made boxes (no model)."""
 
 from engines.types import Block, Region, TableCell
-from exports.markdown import page_markdown, page_text
+from pipelines.page_markdown import page_markdown, page_text
 from pipelines.structure import Equation, Furniture, Heading, Paragraph, TableElement, page_structure
 
 

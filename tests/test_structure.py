@@ -1,7 +1,7 @@
 """Page structure from line boxes, and the Markdown and text written from it."""
 
 from engines.types import Block
-from exports.markdown import page_markdown, page_text
+from pipelines.page_markdown import page_markdown, page_text
 from pipelines.structure import Heading, ListItem, Paragraph, TableElement, page_structure
 
 

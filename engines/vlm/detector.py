@@ -8,8 +8,8 @@ from typing import Protocol
 import numpy as np
 
 from engines.model_files import DET_MODEL_NAME, prepare_model_dirs
+from engines.reading_order import reading_order
 from engines.types import Block
-from pipelines.layout import reading_order
 
 # paddlex probes model hosts at import unless told not to; we never download anything.
 os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
@@ -22,7 +22,7 @@ class LineDetector(Protocol):
 
 
 def boxes_in_reading_order(boxes: list[list[float]]) -> list[list[float]]:
-    """Columns left to right, top to bottom within a column (pipelines/layout.py's XY-cut)."""
+    """Columns left to right, top to bottom within a column (engines/reading_order.py's XY-cut)."""
     blocks = [Block(text="", bbox=[float(v) for v in box], confidence=1.0) for box in boxes]
     return [block.bbox for block in reading_order(blocks)]
 
