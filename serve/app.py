@@ -26,9 +26,7 @@ def build_app(args: dict | None = None) -> Application:
     """Build the app; `args` (from a Serve config's `args`) override `OCRCHAT_*` settings."""
     settings = Settings(**(args or {}))
     options = deployment_options(settings.serve_config)
-    ocr_options = options.get("CpuOcr", {})
-    replica_cpus = ocr_options.get("ray_actor_options", {}).get("num_cpus", 1)
-    ocr = CpuOcr.options(**ocr_options).bind(settings, replica_cpus)
+    ocr = CpuOcr.options(**options.get("CpuOcr", {})).bind(settings)
     vlm, vlm_missing = _vlm_deployment(settings, options)
     runner = JobRunner.options(**options.get("JobRunner", {})).bind(ocr, vlm, settings)
     return Ingress.options(**options.get("Ingress", {})).bind(runner, settings, vlm_missing)

@@ -8,6 +8,7 @@ import resource
 import time
 
 import numpy as np
+import ray
 from ray import serve
 
 from configs.settings import Settings
@@ -29,10 +30,15 @@ def resident_mb() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def replica_cpus() -> int:
+    """The CPUs Ray gave this replica (`num_cpus` in the Serve config), at least 1."""
+    return max(1, int(ray.get_runtime_context().get_assigned_resources().get("CPU", 1)))
+
+
 @serve.deployment(name="CpuOcr")
 class CpuOcr:
-    def __init__(self, settings: Settings, replica_cpus: float) -> None:
-        threads = settings.ocr_threads or max(1, int(replica_cpus))
+    def __init__(self, settings: Settings) -> None:
+        threads = settings.ocr_threads or replica_cpus()
         self._engine = cpu_reader(settings.model_cache_dir, threads, settings.det_limit_side_len, settings.cpu_profile)
         self._max_rss_mb = settings.ocr_replica_max_rss_mb
         # Every page is read on this one thread, one at a time; the next request waits in its
