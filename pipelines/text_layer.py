@@ -41,8 +41,8 @@ IDENTIFIED_CHARS = 100
 # symbol font becomes a word of its own that we can keep.
 _WORD_FLAGS = pymupdf.TEXTFLAGS_WORDS & ~pymupdf.TEXT_CID_FOR_UNKNOWN_UNICODE
 # On a page with a picture of at least this many pixels, the pictures' places come from the same
-# extraction as the words (image blocks): 10-80% of the words' time, where `get_image_info` took
-# 30-100%. Other pages (no picture in their resources, the cheap question) skip it.
+# extraction as the words (image blocks), cheaper than `get_image_info` (docs/capacity.md). Other
+# pages (no picture in their resources, the cheap question) skip it.
 _PICTURE_MIN_PIXELS = 20_000
 _IMAGE_BLOCK = 1
 # What a line's first word that is one such glyph is written as.
@@ -103,9 +103,9 @@ class TextLayerReader:
 
     def _unmapped_fonts(self, page: pymupdf.Page) -> set[str]:
         """The names of the page's fonts without known Unicode values. Read from the page's own font
-        dictionary, each font once per document (`get_fonts` took a quarter of a text-layer page's
-        own time); a page with form objects (which may hold fonts of their own) or inherited
-        resources is asked the slow way."""
+        dictionary, each font once per document (`get_fonts` scans the page's resources every time);
+        a page with form objects (which may hold fonts of their own) or inherited resources is asked
+        that slower way."""
         kind, fonts = self._pdf.xref_get_key(page.xref, "Resources/Font")
         if kind == "xref":
             kind, fonts = "dict", self._pdf.xref_object(int(fonts.split()[0]), compressed=True)
