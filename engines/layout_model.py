@@ -64,7 +64,7 @@ def _decode(outputs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     all_boxes, all_scores = [], []
     for stride, scores, distributions in zip(_STRIDES, outputs[:half], outputs[half:], strict=True):
         scores, distributions = scores[0], distributions[0]
-        columns = _INPUT_WIDTH // stride if _INPUT_WIDTH % stride == 0 else -(-_INPUT_WIDTH // stride)
+        columns = -(-_INPUT_WIDTH // stride)  # grid cells across: the width divided, rounded up
         best = np.argsort(scores.max(axis=1))[::-1][:_CANDIDATES]
         rows_of, columns_of = np.divmod(best, columns)
         centres = np.stack([(columns_of + 0.5) * stride, (rows_of + 0.5) * stride] * 2, axis=1)

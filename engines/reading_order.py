@@ -172,3 +172,14 @@ def flatten(grouped: list[list[Line]]) -> list[Block]:
 
 def reading_order(blocks: list[Block]) -> list[Block]:
     return flatten(paragraphs(blocks))
+
+
+def first_under(blocks: list[Block], box: list[float], skip: set[int] | frozenset[int] = frozenset()) -> int | None:
+    """The index of the first block (in list order, those in `skip` aside) that lies wholly under
+    `box` and overlaps it across; None when there is none. Where a table or a picture that the
+    source put elsewhere in its order goes back in."""
+    x0, _, x1, bottom = box
+    for index, block in enumerate(blocks):
+        if index not in skip and block.bbox[1] >= bottom and block.bbox[0] < x1 and x0 < block.bbox[2]:
+            return index
+    return None

@@ -11,6 +11,7 @@ import dataclasses
 
 import numpy as np
 
+from engines.reading_order import first_under
 from engines.types import Block, PageResult
 
 # Lines read with less confidence than this are left out (the OCR of a photo reads noise).
@@ -36,7 +37,8 @@ def with_picture_text(
         lines = [_moved(block, corner, _FIRST_PARAGRAPH + number) for block in reading.blocks]
         lines = [line for line in lines if _inside(line, picture) and _readable(line)]
         if lines:
-            place = _place(blocks, picture)
+            place = first_under(blocks, picture)
+            place = len(blocks) if place is None else place
             blocks[place:place] = sorted(lines, key=lambda b: (b.bbox[1], b.bbox[0]))
     return dataclasses.replace(layer, blocks=blocks)
 
@@ -54,11 +56,3 @@ def _inside(block: Block, picture: list[float]) -> bool:
 
 def _readable(block: Block) -> bool:
     return block.confidence >= MIN_CONFIDENCE and len(block.text.strip()) >= 2
-
-
-def _place(blocks: list[Block], picture: list[float]) -> int:
-    """Before the first block that lies under the picture and overlaps it across; else at the end."""
-    for index, block in enumerate(blocks):
-        if block.bbox[1] >= picture[3] and block.bbox[0] < picture[2] and picture[0] < block.bbox[2]:
-            return index
-    return len(blocks)

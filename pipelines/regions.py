@@ -68,14 +68,14 @@ def _area(box: list[float]) -> float:
     return max(0.0, box[2] - box[0]) * max(0.0, box[3] - box[1])
 
 
-def _overlap(a: list[float], b: list[float]) -> float:
+def overlap_area(a: list[float], b: list[float]) -> float:
     return _area([max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3])])
 
 
 def _held_share(a: list[float], b: list[float]) -> float:
     """The share of the smaller box that the other holds."""
     smaller = min(_area(a), _area(b))
-    return _overlap(a, b) / smaller if smaller > 0 else 0.0
+    return overlap_area(a, b) / smaller if smaller > 0 else 0.0
 
 
 def grouped_by_region(blocks: list[Block], regions: list[Region]) -> list[Group]:

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from engines.reading_order import Line, paragraphs
+from engines.reading_order import Line, first_under, paragraphs
 from engines.types import Block, Region
 from pipelines.furniture import furniture_kinds
 from pipelines.regions import Group, distinct_regions, grouped_by_region, reading_order
@@ -257,11 +257,8 @@ def _with_stand_ins(blocks: list[Block], tables: list[Table], stand_ins: list[Bl
 def _table_place(blocks: list[Block], table: Table, in_tables: set[int]) -> int:
     """The index of the block the table's stand-in goes before."""
     first = min(table.block_ids)
-    x0, _, x1, bottom = table.bbox
-    for i, block in enumerate(blocks[:first]):
-        if i not in in_tables and block.bbox[1] >= bottom and block.bbox[0] < x1 and x0 < block.bbox[2]:
-            return i
-    return first
+    under = first_under(blocks[:first], table.bbox, in_tables)
+    return first if under is None else under
 
 
 def _body_line_height(grouped: list[list[Line]], table_of: dict[int, Table]) -> float:

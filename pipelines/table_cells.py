@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from engines.types import Block, TableCell
+from pipelines.regions import overlap_area
 
 
 @dataclass
@@ -78,16 +79,12 @@ def _nearest(bands: list[tuple[float, float]], middle: float) -> int:
 
 
 def _cell_of(box: list[float], grid: list[TableCell]) -> int:
-    overlaps = [_overlap(box, cell.bbox) for cell in grid]
+    overlaps = [overlap_area(box, cell.bbox) for cell in grid]
     best = max(range(len(grid)), key=overlaps.__getitem__)
     if overlaps[best] > 0:
         return best
     x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     return min(range(len(grid)), key=lambda i: _distance(x, y, grid[i].bbox))
-
-
-def _overlap(a: list[float], b: list[float]) -> float:
-    return max(0.0, min(a[2], b[2]) - max(a[0], b[0])) * max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
 
 
 def _distance(x: float, y: float, box: list[float]) -> float:
