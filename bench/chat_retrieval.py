@@ -29,8 +29,8 @@ import pymupdf
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from pipelines.chat_index import ChatIndex  # noqa: E402
-from pipelines.extractive_answer import NOT_FOUND, coverage_of_best, extractive_answer  # noqa: E402
+from pipelines.chat.extractive_answer import NOT_FOUND, coverage_of_best, extractive_answer  # noqa: E402
+from pipelines.chat.index import ChatIndex  # noqa: E402
 
 QUESTIONS = ROOT / "bench" / "chat_questions.json"
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"

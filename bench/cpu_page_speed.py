@@ -19,7 +19,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from configs.settings import get_settings  # noqa: E402
 from engines.paddle_cpu import PaddleCpuEngine  # noqa: E402
-from pipelines.jobs import page_record  # noqa: E402
+from pipelines.jobs.record import page_record  # noqa: E402
 from tests.scoring import bag_of_words_f1, cer  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "tesseract_testing"

@@ -2,9 +2,9 @@
 
 Every score is taken on page records as the service makes them: the engine
 (`engines.page_reader.cpu_reader(...).recognize(image, "en")`, or on an older checkout
-`engines.router.cpu_router`) then `pipelines.jobs.page_record(i, result, "ocr")`,
+`engines.router.cpu_router`) then `pipelines.jobs.record.page_record(i, result, "ocr")`,
 or a PDF's text layer (`Document.text_layer`) then `page_record(i, layer, "text_layer")`. Images and PDFs
-are opened with `pipelines.documents.open_document` as the service opens uploads; a PDF's pages are
+are opened with `pipelines.documents.document.open_document` as the service opens uploads; a PDF's pages are
 recorded in page order as one job records them (sharing the job's memory of running headers and footers
 where `page_record` takes one). Sets, read in place from `../shared/corpus` (`--corpus`):
 
@@ -76,9 +76,9 @@ from bench.tables import docling_box, docling_truth, overlap, pubtabnet_truth, s
 from configs.settings import Settings  # noqa: E402
 from engines import types as engine_types  # noqa: E402
 from engines.types import Block, PageResult  # noqa: E402
-from pipelines.documents import Document, Limits, open_document  # noqa: E402
-from pipelines.jobs import page_record  # noqa: E402
-from pipelines.text_layer import TextLayerReader  # noqa: E402
+from pipelines.documents.document import Document, Limits, open_document  # noqa: E402
+from pipelines.documents.text_layer import TextLayerReader  # noqa: E402
+from pipelines.jobs.record import page_record  # noqa: E402
 from tests.scoring import bag_of_words_f1  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -193,10 +193,10 @@ class Ocr:
 
 def furniture_memory():
     """A job's memory of the running headers and footers of its pages so far, where `page_record` takes
-    one (newer pipelines: `pipelines.furniture`); None where it does not."""
+    one (newer pipelines: `pipelines.documents.furniture`); None where it does not."""
     if "furniture" not in inspect.signature(page_record).parameters:
         return None
-    from pipelines.furniture import FurnitureMemory
+    from pipelines.documents.furniture import FurnitureMemory
 
     return FurnitureMemory()
 

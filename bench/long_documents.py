@@ -67,7 +67,7 @@ def run_jobs(client: httpx.Client, uploads: list[tuple[str, bytes]], **fields) -
 def bare_engine_pages_per_second(pdfs: list[Path], dpi: int) -> tuple[float, float, int]:
     """(pages/s of the service's engine, pages/s of rendering and PP-OCR alone within the same pass, pages)."""
     from engines.router import cpu_router
-    from pipelines.documents import Limits, open_document
+    from pipelines.documents.document import Limits, open_document
 
     settings = Settings()
     router = cpu_router(settings.model_cache_dir, 2, settings.det_limit_side_len)
@@ -143,7 +143,7 @@ def measure_memory(service: Service, client: httpx.Client) -> None:
 
 def real_born_digital_pdf(pages: int) -> bytes:
     """The pages of `redp5110_sampled.pdf` with a sound text layer, repeated to `pages` pages."""
-    from pipelines.documents import Limits, open_document
+    from pipelines.documents.document import Limits, open_document
 
     settings = Settings()
     content = REDP5110.read_bytes()

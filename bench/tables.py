@@ -35,8 +35,8 @@ import pymupdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from engines.types import Block, PageResult  # noqa: E402
-from pipelines.tables import Table, find_tables  # noqa: E402
-from pipelines.text_layer import TextLayerReader  # noqa: E402
+from pipelines.documents.tables import Table, find_tables  # noqa: E402
+from pipelines.documents.text_layer import TextLayerReader  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 DPI = 200

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from engines.vlm import PaddleLineDetector, load_vlm_reader  # noqa: E402
-from pipelines.documents import Limits, open_document  # noqa: E402
+from pipelines.documents.document import Limits, open_document  # noqa: E402
 
 OLMOCR = ROOT.parent / "shared" / "corpus" / "olmocr_multipage_pdfs" / "pdfs"
 

@@ -1,4 +1,4 @@
-"""Low-level access to uploaded files, shared by the document reader (`pipelines.documents`) and
+"""Low-level access to uploaded files, shared by the document reader (`pipelines.documents.document`) and
 the searchable-PDF writer (`exports.searchable_pdf`): a file's type from its first bytes, wide
 image frames as 8 bits, and MuPDF's one lock, its errors and a cheap question about a PDF page.
 """

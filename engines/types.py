@@ -74,7 +74,7 @@ class PageResult:
     rotation: int = 0
     engine: str | None = None  # what read it: "paddle", "tesseract", "paddle+tesseract", "vlm:<model>"
     # Set by engines that write the page's Markdown and tables themselves (the VLM); otherwise the
-    # page's structure is worked out from the blocks' geometry (pipelines/structure.py).
+    # page's structure is worked out from the blocks' geometry (pipelines/documents/structure.py).
     markdown: str | None = None
     tables: list[list[list[str]]] | None = None  # each table's rows of cell texts
     regions: list[Region] = field(default_factory=list)  # the layout, top to bottom

@@ -1,7 +1,7 @@
 """The `docx` export: one Word section per page, written from the page's Markdown.
 
 The page Markdown is our own (headings, paragraphs, lists, pipe tables, HTML tables where cells
-span; see `pipelines.page_markdown`); markdown-it parses it back, escapes and all, into Word headings,
+span; see `pipelines.documents.page_markdown`); markdown-it parses it back, escapes and all, into Word headings,
 paragraphs, list paragraphs and tables, with spanning cells merged.
 """
 

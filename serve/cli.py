@@ -108,10 +108,10 @@ def _convert(args: argparse.Namespace) -> int:
     apply_local_ray_env()  # before ray is imported
     from engines.languages import normalize_language
     from exports.formats import FORMATS
-    from pipelines.bulk import EXIT_FAILED, EXIT_INTERRUPTED, ConvertOptions, convert, ray_session
-    from pipelines.bulk_inputs import InputError
-    from pipelines.bulk_outputs import summary_lines
-    from pipelines.page_selection import select_pages
+    from pipelines.bulk.convert import EXIT_FAILED, EXIT_INTERRUPTED, ConvertOptions, convert, ray_session
+    from pipelines.bulk.inputs import InputError
+    from pipelines.bulk.outputs import summary_lines
+    from pipelines.jobs.page_selection import select_pages
 
     formats = tuple(dict.fromkeys(name.strip().lower() for name in args.format.split(",") if name.strip()))
     unknown = [name for name in formats if name not in FORMATS]

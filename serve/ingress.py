@@ -26,17 +26,17 @@ from engines.chat_model import ChatModel
 from engines.languages import LANGUAGES
 from exports.formats import FORMATS, content_disposition, download_name, job_export
 from pipelines import metrics
-from pipelines.chat import ChatService
-from pipelines.documents import DocumentError, Limits, open_document
+from pipelines.chat.service import ChatService
+from pipelines.chat.translation import Translator
+from pipelines.documents.document import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
+from pipelines.execution.page_loop import PageOptions
 from pipelines.heap import freeze_startup_objects
-from pipelines.idempotency import IdempotencyError, IdempotencyKeys, document_digest
-from pipelines.job_store import EXPORTS_KEPT, JobStore, async_redis_client, redis_client
-from pipelines.jobs import FINAL_STATUSES, new_job
-from pipelines.options import TOOLS, Capabilities, JobOptions, OptionError, parse_options
-from pipelines.page_selection import PageSelectionError, select_pages
-from pipelines.pages import PageOptions
-from pipelines.translation import Translator
+from pipelines.jobs.idempotency import IdempotencyError, IdempotencyKeys, document_digest
+from pipelines.jobs.options import TOOLS, Capabilities, JobOptions, OptionError, parse_options
+from pipelines.jobs.page_selection import PageSelectionError, select_pages
+from pipelines.jobs.record import FINAL_STATUSES, new_job
+from pipelines.jobs.store import EXPORTS_KEPT, JobStore, async_redis_client, redis_client
 from serve.api_errors import ApiError, check_plan_cap, install_error_handlers, no_job, out_of_credits
 from serve.callers import Caller, caller_for, trusted_networks
 from serve.job_ends import JobEnds

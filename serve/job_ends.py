@@ -1,7 +1,7 @@
 """Polls that wait for their job to end (`GET /api/v1/ocr/<uuid>/?wait=30`), on one Redis
 subscription per ingress replica.
 
-A job's final transition publishes its id (`pipelines.job_store.JOB_ENDED_CHANNEL`); a waiting
+A job's final transition publishes its id (`pipelines.jobs.store.JOB_ENDED_CHANNEL`); a waiting
 poll is woken by that message, so it answers within milliseconds of the end instead of a
 client's next poll, and costs no CPU while it waits. A message missed while Redis was away is
 made up for by a status check every `RECHECK_SECONDS`.
@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import redis.asyncio
 
-from pipelines.job_store import JOB_ENDED_CHANNEL
+from pipelines.jobs.store import JOB_ENDED_CHANNEL
 
 logger = logging.getLogger("ray.serve")
 

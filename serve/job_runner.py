@@ -19,12 +19,12 @@ from ray.serve.handle import DeploymentHandle
 from configs.settings import Settings
 from exports.searchable_pdf import searchable_pdf_of_outlines
 from pipelines import metrics
-from pipelines.documents import Limits, open_document
+from pipelines.documents.document import Limits, open_document
 from pipelines.errors import describe_error
+from pipelines.execution.page_dataset import BlockSizes, PageJob, plan_blocks, run_page_dataset, start_block_workers
+from pipelines.execution.page_loop import PageOptions, ocr_submit, run_upload_pages
 from pipelines.heap import freeze_startup_objects
-from pipelines.job_store import JobStore, redis_client
-from pipelines.page_dataset import BlockSizes, PageJob, plan_blocks, run_page_dataset, start_block_workers
-from pipelines.pages import PageOptions, ocr_submit, run_upload_pages
+from pipelines.jobs.store import JobStore, redis_client
 from serve.priority_slots import PrioritySlots
 
 logger = logging.getLogger("ray.serve")

@@ -50,7 +50,7 @@ class CpuOcr:
 
     async def recognize(self, image: np.ndarray, language: str = "auto", task: str = "ocr") -> PageResult:
         """Read a page with the engine that reads `language` best (`auto`: detected per page).
-        `task` is the VLM's (pipelines/options.py): the cpu tier has one way to read a page."""
+        `task` is the VLM's (pipelines/jobs/options.py): the cpu tier has one way to read a page."""
         return await asyncio.get_running_loop().run_in_executor(self._reader, self._read, image, language)
 
     def _read(self, image: np.ndarray, language: str) -> PageResult:

@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from engines.chat_model import ChatModel, ChatModelError
-from pipelines.chat_index import Passage
-from pipelines.chat_prompt import SYSTEM_PROMPT, chat_messages, checked_reply
-from pipelines.extractive_answer import NOT_FOUND
+from pipelines.chat.extractive_answer import NOT_FOUND
+from pipelines.chat.index import Passage
+from pipelines.chat.prompt import SYSTEM_PROMPT, chat_messages, checked_reply
 
 PASSAGES = [
     Passage(1, "Invoice 2041\nAcme Corp, 5 Harbour Street"),

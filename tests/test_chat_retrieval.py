@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from pipelines.chat_index import ChatIndex, Passage, page_passages, split_text, tokenize
-from pipelines.extractive_answer import NOT_FOUND, extractive_answer
+from pipelines.chat.extractive_answer import NOT_FOUND, extractive_answer
+from pipelines.chat.index import ChatIndex, Passage, page_passages, split_text, tokenize
 
 HEADER = """ACME Industrial Supplies GmbH
 Hafenstrasse 12, 20457 Hamburg, Germany

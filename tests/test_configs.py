@@ -10,7 +10,7 @@ from ray.serve.schema import DeploymentSchema, ServeDeploySchema
 
 from configs.serve_config import DEFAULT_SERVE_CONFIG, deployment_options
 from configs.settings import Settings
-from pipelines.pages import PageOptions
+from pipelines.execution.page_loop import PageOptions
 
 CONFIG_DIR = Path(__file__).parent.parent / "configs"
 CONFIGS = sorted(CONFIG_DIR.glob("serve_*.yaml"))

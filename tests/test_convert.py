@@ -16,9 +16,9 @@ from pathlib import Path, PurePosixPath
 import pymupdf
 import pytest
 
-from pipelines.bulk import OCR_PAGES_PER_ROW, pack_rows
-from pipelines.bulk_inputs import InputError, open_inputs, safe_relative
-from pipelines.bulk_outputs import REPORT_NAME, output_paths, write_atomic
+from pipelines.bulk.convert import OCR_PAGES_PER_ROW, pack_rows
+from pipelines.bulk.inputs import InputError, open_inputs, safe_relative
+from pipelines.bulk.outputs import REPORT_NAME, output_paths, write_atomic
 from tests.documents import born_digital_pdf, data_file, page_lines, scanned_pdf
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ import pymupdf
 import pytest
 
 from engines.document_files import sniff_type
-from pipelines.documents import DocumentError, Limits, open_document
+from pipelines.documents.document import DocumentError, Limits, open_document
 from tests.documents import born_digital_pdf, converted, data_file, multipage_tiff, scanned_pdf, with_corrupt_image
 
 LIMITS = Limits(max_page_pixels=60_000_000, pdf_dpi=100)

@@ -7,8 +7,8 @@ import pytest
 import redis
 import redis.asyncio
 
-from pipelines.job_store import JobStore
-from pipelines.jobs import FINAL_STATUSES, new_job
+from pipelines.jobs.record import FINAL_STATUSES, new_job
+from pipelines.jobs.store import JobStore
 from serve.job_ends import RECHECK_SECONDS, JobEnds
 
 

@@ -10,8 +10,8 @@ from accounts.metering import Metering, meter_for
 from accounts.plans import plan_named
 from configs.settings import Settings
 from exports.searchable_pdf import page_outline
-from pipelines.job_store import ACTIVE_JOBS_KEY, LOST_JOB_ERROR, QUEUED_PAGES_KEY, JobStore
-from pipelines.jobs import new_job
+from pipelines.jobs.record import new_job
+from pipelines.jobs.store import ACTIVE_JOBS_KEY, LOST_JOB_ERROR, QUEUED_PAGES_KEY, JobStore
 
 
 @pytest.fixture
@@ -167,7 +167,7 @@ def test_the_job_text_joins_its_pages_texts_in_page_order_skipping_empty_ones(st
 
 
 def test_pages_read_a_few_at_a_time_come_back_in_page_order(store, monkeypatch):
-    monkeypatch.setattr("pipelines.job_store.PAGES_PER_READ", 3)
+    monkeypatch.setattr("pipelines.jobs.store.PAGES_PER_READ", 3)
     job_id = created(store, 11)
     store.start(job_id)
     store.write_pages(job_id, [page(index, f"page {index}") for index in (10, 2, 0, 9, 1, 5, 3, 4, 8, 7, 6)])
@@ -180,8 +180,8 @@ def test_pages_read_a_few_at_a_time_come_back_in_page_order(store, monkeypatch):
 
 
 def test_a_job_streamed_in_pieces_is_the_job_in_one(store, monkeypatch):
-    monkeypatch.setattr("pipelines.job_store.PAGES_PER_READ", 4)
-    monkeypatch.setattr("pipelines.jobs.STREAM_PIECE_CHARS", 300)
+    monkeypatch.setattr("pipelines.jobs.store.PAGES_PER_READ", 4)
+    monkeypatch.setattr("pipelines.jobs.record.STREAM_PIECE_CHARS", 300)
     job_id = created(store, 10)
     store.start(job_id)
     assert len(list(store.load_json_chunks(job_id)[0])) == 1  # while it runs: no pages yet

@@ -11,7 +11,7 @@ from engines.orientation import read_upright
 from engines.scripts import script_of
 from engines.tesseract_cpu import Orientation
 from engines.types import Block, PageResult
-from pipelines.documents import Limits, open_document
+from pipelines.documents.document import Limits, open_document
 from tests.documents import DATA, consonant_lines, pdf_with_lines
 from tests.scoring import cer
 

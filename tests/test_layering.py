@@ -31,5 +31,5 @@ def test_packages_import_only_packages_below_them():
 
 def test_the_rule_sees_a_wrong_import(tmp_path):
     module = tmp_path / "reader.py"
-    module.write_text("from pipelines.jobs import page_record\nimport engines.types\n", encoding="utf-8")
+    module.write_text("from pipelines.jobs.record import page_record\nimport engines.types\n", encoding="utf-8")
     assert imported_packages(module) == {"pipelines", "engines"}

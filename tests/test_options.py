@@ -3,7 +3,7 @@ translation model."""
 
 import pytest
 
-from pipelines.options import TOOLS, Capabilities, OptionError, parse_options
+from pipelines.jobs.options import TOOLS, Capabilities, OptionError, parse_options
 
 EVERYTHING = Capabilities(vlm_missing=None, translation_missing=None)
 CPU_ONLY = Capabilities(vlm_missing="no vlm here", translation_missing="no language model here")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipelines.page_selection import PageSelectionError, select_pages
+from pipelines.jobs.page_selection import PageSelectionError, select_pages
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import pytest
 from ray.serve.handle import DeploymentHandle
 
 from engines.types import Block, PageResult
-from pipelines.documents import DocumentError
-from pipelines.page_dataset import BlockSizes, plan_blocks, process_handle, start_block_workers
-from pipelines.pages import PageOptions, page_record_batches, process_pages
+from pipelines.documents.document import DocumentError
+from pipelines.execution.page_dataset import BlockSizes, plan_blocks, process_handle, start_block_workers
+from pipelines.execution.page_loop import PageOptions, page_record_batches, process_pages
 
 
 class Pages:

@@ -1,8 +1,8 @@
 """Reading order by layout region and tables from a model's grid, on hand-made boxes (no model)."""
 
 from engines.types import Block, Region, TableCell
-from pipelines.page_markdown import page_markdown, page_text
-from pipelines.structure import Equation, Furniture, Heading, Paragraph, TableElement, page_structure
+from pipelines.documents.page_markdown import page_markdown, page_text
+from pipelines.documents.structure import Equation, Furniture, Heading, Paragraph, TableElement, page_structure
 
 
 def line(text: str, x0: float, y0: float, x1: float, height: float = 20) -> Block:

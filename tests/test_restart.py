@@ -6,8 +6,8 @@ import time
 import pytest
 import redis
 
-from pipelines.job_store import LOST_JOB_ERROR, JobStore
-from pipelines.jobs import new_job
+from pipelines.jobs.record import new_job
+from pipelines.jobs.store import LOST_JOB_ERROR, JobStore
 from tests.conftest import JOB_LEASE_SECONDS
 from tests.documents import data_file, scanned_pdf
 from tests.test_api_long_jobs import wait_for_end

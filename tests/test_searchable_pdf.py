@@ -12,8 +12,8 @@ from PIL import Image, ImageOps
 from engines.types import Block, PageResult
 from exports import fonts
 from exports.searchable_pdf import page_outline, searchable_pdf, searchable_pdf_of_outlines
-from pipelines.jobs import failed_page_record, page_record
-from pipelines.text_layer import TextLayerReader
+from pipelines.documents.text_layer import TextLayerReader
+from pipelines.jobs.record import failed_page_record, page_record
 from tests.documents import born_digital_pdf, converted, data_file, multipage_tiff, page_lines, scanned_pdf
 
 DPI = 200

@@ -1,8 +1,8 @@
 """Page structure from line boxes, and the Markdown and text written from it."""
 
 from engines.types import Block
-from pipelines.page_markdown import page_markdown, page_text
-from pipelines.structure import Heading, ListItem, Paragraph, TableElement, page_structure
+from pipelines.documents.page_markdown import page_markdown, page_text
+from pipelines.documents.structure import Heading, ListItem, Paragraph, TableElement, page_structure
 
 
 def line(text: str, x: float, y: float, height: float = 20, width: float | None = None) -> Block:

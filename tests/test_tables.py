@@ -3,8 +3,8 @@
 import pymupdf
 
 from engines.types import Block
-from pipelines.tables import find_tables
-from pipelines.text_layer import TextLayerReader
+from pipelines.documents.tables import find_tables
+from pipelines.documents.text_layer import TextLayerReader
 
 LINE = 20  # line height in pixels
 CHAR = 10  # character width in pixels

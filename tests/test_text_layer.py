@@ -6,7 +6,7 @@ import pymupdf
 import pytest
 from PIL import Image
 
-from pipelines.documents import Limits, open_document
+from pipelines.documents.document import Limits, open_document
 from tests.documents import born_digital_pdf, data_file, page_lines
 
 LIMITS = Limits(max_page_pixels=60_000_000, pdf_dpi=200)

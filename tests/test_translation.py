@@ -2,7 +2,7 @@
 itself is the operator's; tests/test_chat_model.py covers the HTTP client)."""
 
 from engines.chat_model import ChatModelError
-from pipelines.translation import Translator
+from pipelines.chat.translation import Translator
 
 
 class Uppercasing:

@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from accounts.store import CREDITS_USED, account_key, create_account
-from pipelines.job_store import ACTIVE_JOBS_KEY, QUEUED_PAGES_KEY
+from pipelines.jobs.store import ACTIVE_JOBS_KEY, QUEUED_PAGES_KEY
 
 LOAD_CLIENT = Path(__file__).with_name("load_client.py")
 LOAD_SECONDS = 60

@@ -22,7 +22,7 @@ from redis.backoff import ExponentialBackoff
 from accounts.clock import now_iso
 from accounts.metering import Meter
 from exports.searchable_pdf import page_outline
-from pipelines.jobs import FINAL_STATUSES, job_json_chunks, record_json
+from pipelines.jobs.record import FINAL_STATUSES, job_json_chunks, record_json
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
 # Jobs not yet ended, scored by when a runner last vouched for them (a lease): one that no

@@ -8,10 +8,10 @@ import orjson
 
 from accounts.clock import now_iso
 from engines.types import Block, PageResult
-from pipelines.furniture import FurnitureMemory
-from pipelines.page_markdown import page_markdown, page_text
-from pipelines.structure import page_structure
-from pipelines.tables import Table
+from pipelines.documents.furniture import FurnitureMemory
+from pipelines.documents.page_markdown import page_markdown, page_text
+from pipelines.documents.structure import page_structure
+from pipelines.documents.tables import Table
 
 FINAL_STATUSES = ("done", "failed")
 

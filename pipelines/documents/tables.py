@@ -24,7 +24,7 @@ from statistics import median
 import numpy as np
 
 from engines.types import Block
-from pipelines.table_cells import FilledCell
+from pipelines.documents.table_cells import FilledCell
 
 # An x-gap at least this many line heights wide separates cells (and columns, where lines cross it).
 _CELL_GAP_LINES = 0.4

@@ -16,13 +16,13 @@ import numpy as np
 
 from engines.types import PageResult
 from pipelines import metrics
-from pipelines.documents import Document, DocumentError, Limits, open_document
+from pipelines.chat.translation import Translator
+from pipelines.documents.document import Document, DocumentError, Limits, open_document
+from pipelines.documents.furniture import FurnitureMemory
+from pipelines.documents.picture_text import pictures_crop, with_picture_text
 from pipelines.errors import describe_error
-from pipelines.furniture import FurnitureMemory
-from pipelines.job_store import JobStore
-from pipelines.jobs import failed_page_record, page_record
-from pipelines.picture_text import pictures_crop, with_picture_text
-from pipelines.translation import Translator
+from pipelines.jobs.record import failed_page_record, page_record
+from pipelines.jobs.store import JobStore
 
 
 class PendingOcr(Protocol):
@@ -50,7 +50,7 @@ class PageOptions:
     force_ocr: bool = False  # OCR pages that have a text layer too (the vlm tier always does)
     retries: int = 2
     window: int = 2
-    task: str = "ocr"  # the VLM's task (pipelines/options.py); the cpu tier has one way to read
+    task: str = "ocr"  # the VLM's task (pipelines/jobs/options.py); the cpu tier has one way to read
     translator: Translator | None = None
 
 
@@ -77,7 +77,7 @@ def _render(document: Document, index: int, retries: int) -> np.ndarray:
 @dataclass
 class _Run:
     """What the pages of one run share: the document, the OCR calls, the options, and the running
-    headers and footers found so far (`pipelines.furniture`)."""
+    headers and footers found so far (`pipelines.documents.furniture`)."""
 
     document: Document
     submit: OcrSubmit

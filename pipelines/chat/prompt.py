@@ -8,8 +8,8 @@ real text from the cited page, never the model's words.
 
 import re
 
-from pipelines.chat_index import Passage
-from pipelines.extractive_answer import NOT_FOUND, Citation
+from pipelines.chat.extractive_answer import NOT_FOUND, Citation
+from pipelines.chat.index import Passage
 
 SYSTEM_PROMPT = (
     "You answer questions about one document using only the passages given with each question. "

@@ -2,7 +2,7 @@
 service's engines and page pipeline, on Ray, without Serve or Redis.
 
 How it runs:
-- The driver walks the input (`pipelines.bulk_inputs`: names and lazy loaders only) and skips a
+- The driver walks the input (`pipelines.bulk.inputs`: names and lazy loaders only) and skips a
   document whose outputs all exist (unless `force`), so a run stopped by a crash or Ctrl-C resumes.
 - Documents go in *windows* (at most WINDOW_DOCUMENTS documents, WINDOW_PAGES pages and
   WINDOW_BYTES bytes): the driver reads a window's documents, opens each to count its pages and
@@ -47,20 +47,20 @@ from accounts.clock import now_iso
 from configs.settings import Settings
 from exports.formats import job_export
 from exports.searchable_pdf import searchable_pdf
-from pipelines.bulk_inputs import InputItem, open_inputs
-from pipelines.bulk_outputs import (
+from pipelines.bulk.inputs import InputItem, open_inputs
+from pipelines.bulk.outputs import (
     Outcome,
     Progress,
     output_paths,
     write_atomic,
     write_report,
 )
-from pipelines.documents import DocumentError, Limits, open_document
+from pipelines.documents.document import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
-from pipelines.jobs import job_json, new_job
-from pipelines.page_dataset import BlockSizes, plan_blocks
-from pipelines.page_selection import select_pages
-from pipelines.pages import OcrSubmit, PageOptions, process_pages
+from pipelines.execution.page_dataset import BlockSizes, plan_blocks
+from pipelines.execution.page_loop import OcrSubmit, PageOptions, process_pages
+from pipelines.jobs.page_selection import select_pages
+from pipelines.jobs.record import job_json, new_job
 
 logger = logging.getLogger("ocrchat.convert")
 

@@ -21,10 +21,10 @@ import ray.data
 import redis
 from ray.serve.handle import DeploymentHandle
 
-from pipelines.documents import Limits
+from pipelines.documents.document import Limits
+from pipelines.execution.page_loop import PageOptions, ocr_submit, run_upload_pages
 from pipelines.heap import freeze_startup_objects
-from pipelines.job_store import JobStore, redis_client
-from pipelines.pages import PageOptions, ocr_submit, run_upload_pages
+from pipelines.jobs.store import JobStore, redis_client
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Markdown and plain text of a page from its structure (`pipelines.structure`).
+"""Markdown and plain text of a page from its structure (`pipelines.documents.structure`).
 
 Plain text keeps every line, running headers and footers included; Markdown leaves those out.
 A table whose cells span rows or columns is written in Markdown as an HTML table (a pipe table
@@ -9,8 +9,8 @@ import html
 import re
 from collections.abc import Callable
 
-from pipelines.structure import Element, Equation, Furniture, Heading, ListItem, Paragraph, TableElement
-from pipelines.table_cells import FilledCell
+from pipelines.documents.structure import Element, Equation, Furniture, Heading, ListItem, Paragraph, TableElement
+from pipelines.documents.table_cells import FilledCell
 
 # Characters that would turn a line of recognised text into Markdown syntax.
 _LEADING_SYNTAX = re.compile(r"^(\s*)([#>+\-*=|])")

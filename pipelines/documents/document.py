@@ -14,7 +14,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from engines.document_files import MUPDF_ERRORS, MUPDF_LOCK, has_fonts, sniff_type, to_8_bits
 from engines.types import PageResult
-from pipelines.text_layer import TextLayerReader
+from pipelines.documents.text_layer import TextLayerReader
 
 SUPPORTED_TYPES = "PNG, JPEG, WEBP, GIF, BMP, TIFF, PDF"
 

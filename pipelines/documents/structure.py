@@ -2,11 +2,11 @@
 headings, paragraphs, list items, tables, equations and page furniture, in reading order.
 Markdown, Word and the job's `text` are all written from it.
 
-With regions (`pipelines.regions`), each region's lines make its elements: a title region a
+With regions (`pipelines.documents.regions`), each region's lines make its elements: a title region a
 heading, a table region a table from the table-structure model's grid (or from geometry), an
 equation region an equation, header and footer regions page furniture (kept in `text`, left out
 of Markdown). Lines in no region, and pages without regions, are structured from geometry alone:
-tables are found first (`pipelines.tables`) and stand in the reading order as one box each, so
+tables are found first (`pipelines.documents.tables`) and stand in the reading order as one box each, so
 that their columns are not read as text columns; headings are short paragraphs set in lines
 clearly taller than the page's body text. List items start with a bullet or a number.
 """
@@ -17,10 +17,10 @@ from statistics import median
 
 from engines.reading_order import Line, first_under, paragraphs
 from engines.types import Block, Region
-from pipelines.furniture import furniture_kinds
-from pipelines.regions import Group, distinct_regions, grouped_by_region, reading_order
-from pipelines.table_cells import FilledCell, filled_table
-from pipelines.tables import Table, find_tables
+from pipelines.documents.furniture import furniture_kinds
+from pipelines.documents.regions import Group, distinct_regions, grouped_by_region, reading_order
+from pipelines.documents.table_cells import FilledCell, filled_table
+from pipelines.documents.tables import Table, find_tables
 
 # A paragraph of lines this much taller than the body's is a heading; the ratios are the
 # smallest for levels 1, 2 and 3.
@@ -89,7 +89,7 @@ def page_structure(
 ) -> PageStructure:
     """The structure of a page's blocks (in reading order, or in a text layer's own order) and, where a
     layout model read the page, its regions. `page_height` (pixels) and the `repeated` furniture of
-    earlier pages (`pipelines.furniture`) let furniture be found by position."""
+    earlier pages (`pipelines.documents.furniture`) let furniture be found by position."""
     furniture = furniture_kinds(blocks, page_height, repeated)
     if regions:
         return _region_structure(blocks, regions, furniture)

@@ -15,10 +15,10 @@ import redis
 
 from accounts.clock import now_iso
 from engines.chat_model import ChatModel, ChatModelError
-from pipelines.chat_index import ChatIndex, Passage
-from pipelines.chat_prompt import chat_messages, checked_reply
-from pipelines.extractive_answer import Citation, extractive_answer
-from pipelines.job_store import JobStore, job_key
+from pipelines.chat.extractive_answer import Citation, extractive_answer
+from pipelines.chat.index import ChatIndex, Passage
+from pipelines.chat.prompt import chat_messages, checked_reply
+from pipelines.jobs.store import JobStore, job_key
 
 logger = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from pipelines.chat_index import Passage, tokenize
+from pipelines.chat.index import Passage, tokenize
 
 NOT_FOUND = "Not found in the document."
 # bench/chat_retrieval.py: the 38 answerable questions' best units cover 0.53-1.0 of their terms, the 6

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from statistics import median
 
 from engines.types import Block, TableCell
-from pipelines.regions import overlap_area
+from pipelines.documents.regions import overlap_area
 
 
 @dataclass
