@@ -12,6 +12,8 @@ from functools import lru_cache
 import ray
 from ray.util.metrics import Counter, Gauge, Histogram
 
+from pipelines.jobs.schema import PageRecord
+
 # Seconds; a CPU page takes 0.5-10 s, a text-layer page milliseconds.
 _PAGE_SECONDS_BOUNDARIES = [0.05, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64]
 
@@ -46,7 +48,7 @@ def _enabled() -> bool:
     return ray.is_initialized()
 
 
-def pages_written(records: list[dict], tier: str) -> None:
+def pages_written(records: list[PageRecord], tier: str) -> None:
     """Count written pages, one increment per kind of page (an increment costs ~0.2 ms)."""
     if _enabled():
         kinds = collections.Counter(
@@ -56,7 +58,7 @@ def pages_written(records: list[dict], tier: str) -> None:
             _metrics().pages.inc(count, tags={"tier": tier, "engine": engine, "source": source, "outcome": outcome})
 
 
-def _outcome(record: dict) -> str:
+def _outcome(record: PageRecord) -> str:
     return "failed" if record.get("error") else "done"
 
 

@@ -3,9 +3,16 @@
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from typing_extensions import TypedDict
 
 from accounts.metering import Meter, Reservation
 from accounts.plans import Plan
+
+
+class ErrorBody(TypedDict):
+    """Every error: a message; some add fields (`used`, `cap`, `allowance`, `page_count`, `queued_pages`)."""
+
+    detail: str
 
 
 class ApiError(Exception):

@@ -72,3 +72,15 @@ async def caller_for(request: Request, redis: Redis, settings: Settings, trusted
     if plan is None:
         raise HTTPException(401, "Invalid or revoked API token.")
     return Caller(f"account:{account_id}", plan_named(plan.decode(), settings))
+
+
+class Callers:
+    """The callers of requests, from the tokens in Redis and the trusted proxies of the settings."""
+
+    def __init__(self, redis: Redis, settings: Settings) -> None:
+        self._redis = redis
+        self._settings = settings
+        self._trusted = trusted_networks(settings.trusted_proxies)
+
+    async def of(self, request: Request) -> Caller:
+        return await caller_for(request, self._redis, self._settings, self._trusted)

@@ -3,134 +3,16 @@ error responses of each route, and the auth.
 
 The routes parse their input and build their answers themselves, so what FastAPI infers from
 them says little: the routes name their responses with `responses=` (`errors(400, 404)` for
-the errors) and `DocumentedFastAPI` tidies the generated schema once.
+the errors) and `DocumentedFastAPI` tidies the generated schema once. The job object's schema
+and the others are the typed dicts their code builds (`pipelines.jobs.schema`,
+`pipelines.chat.schema`, `serve.services.catalog.Account`, `serve.api_errors.ErrorBody`).
 """
 
-from typing import Literal
-
 from fastapi import FastAPI
-from pydantic import BaseModel, ConfigDict
 
 from exports.formats import FORMATS
-
-
-class _Open(BaseModel):
-    """An object with these fields at least; more may come (additionalProperties)."""
-
-    model_config = ConfigDict(extra="allow")
-
-
-class ErrorBody(_Open):
-    """Every error: a message; some add fields (`used`, `cap`, `allowance`, `page_count`, `queued_pages`)."""
-
-    detail: str
-
-
-RegionType = Literal[
-    "text", "title", "figure", "figure_caption", "table", "table_caption", "header", "footer", "reference", "equation"
-]
-
-
-class Block(_Open):
-    text: str
-    bbox: list[float]  # [x0, y0, x1, y1] in page pixels
-    confidence: float  # 0..1
-    language: str | None = None  # only where it differs from the page's (language=auto)
-    # The layout region the line lies in (cpu tier); header and footer lines are page furniture,
-    # kept in `text` and left out of `markdown`.
-    type: RegionType | None = None
-    source: Literal["ocr"] | None = None  # a line read from a picture on a text-layer page
-
-
-class Region(_Open):
-    type: RegionType
-    bbox: list[float]  # [x0, y0, x1, y1] in page pixels
-    confidence: float  # the layout model's, 0..1
-
-
-class TableCell(_Open):
-    row: int  # from 0, the first row the cell covers
-    col: int
-    row_span: int
-    col_span: int
-    text: str
-    bbox: list[float]
-
-
-class Table(_Open):
-    bbox: list[float]
-    rows: list[list[str]]  # every row as wide as the table; a spanning cell's text in its first slot
-    cells: list[TableCell] | None = None  # with spans, where the table-structure model read the grid
-
-
-class Page(_Open):
-    index: int  # from 0
-    source: Literal["ocr", "text_layer"] | None = None  # None: the page failed (see `error`)
-    text: str
-    markdown: str
-    blocks: list[Block]
-    tables: list[Table]
-    regions: list[Region] | None = None  # the layout model's regions (cpu tier, OCRed pages)
-    error: str | None = None
-    # Why the page's own text layer was not used (it was OCRed instead), where it had one.
-    text_layer_rejected: str | None = None
-
-
-class Job(_Open):
-    """The job object. While it runs `pages` is empty and `pages_done` tells the progress."""
-
-    uuid: str
-    status: Literal["pending", "processing", "done", "failed"]
-    tier: str
-    language: str
-    tool: str | None
-    filename: str
-    page_count: int
-    document_page_count: int
-    pages_done: int
-    pages_failed: int
-    mean_confidence: float | None
-    text: str
-    markdown: str
-    pages: list[Page]
-    error: str | None
-    created_at: str
-    finished_at: str | None
-    expires_at: str | None
-
-
-class Citation(_Open):
-    page: int  # from 1
-    snippet: str
-
-
-class ChatTurn(_Open):
-    role: Literal["user", "assistant"]
-    content: str
-    citations: list[Citation] = []  # the assistant's
-
-
-class ChatReply(_Open):
-    conversation: str
-    message: ChatTurn
-
-
-class ChatHistory(_Open):
-    conversation: str | None  # None until the first question
-    messages: list[ChatTurn]
-
-
-class Account(_Open):
-    account: str | None  # None: an anonymous caller
-    plan: str
-    allowance: Literal["anonymous_daily", "free_monthly", "paid_credits"]
-    period: str | None
-    used: int
-    cap: int
-    balance: int
-    max_pages_per_file: int
-    page_credits: dict[str, int]
-
+from pipelines.jobs.schema import Job
+from serve.api_errors import ErrorBody
 
 _RETRY_AFTER = {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}
 # code: (what it means, whether Retry-After always comes with it)
@@ -156,7 +38,7 @@ def errors(*codes: int) -> dict[int | str, dict]:
     return responses
 
 
-def ok(model: type[BaseModel], description: str) -> dict[int | str, dict]:
+def ok(model: type, description: str) -> dict[int | str, dict]:
     """The `responses=` entry of a JSON 200 answer."""
     return {200: {"model": model, "description": description}}
 

@@ -181,7 +181,7 @@ def test_pages_read_a_few_at_a_time_come_back_in_page_order(store, monkeypatch):
 
 def test_a_job_streamed_in_pieces_is_the_job_in_one(store, monkeypatch):
     monkeypatch.setattr("pipelines.jobs.store.PAGES_PER_READ", 4)
-    monkeypatch.setattr("pipelines.jobs.record.STREAM_PIECE_CHARS", 300)
+    monkeypatch.setattr("pipelines.jobs.job_json.STREAM_PIECE_CHARS", 300)
     job_id = created(store, 10)
     store.start(job_id)
     assert len(list(store.load_json_chunks(job_id)[0])) == 1  # while it runs: no pages yet

@@ -59,8 +59,9 @@ from pipelines.documents.document import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.execution.page_dataset import BlockSizes, plan_blocks
 from pipelines.execution.page_loop import OcrSubmit, PageOptions, process_pages
+from pipelines.jobs.job_json import job_json
 from pipelines.jobs.page_selection import select_pages
-from pipelines.jobs.record import job_json, new_job
+from pipelines.jobs.record import new_job
 
 logger = logging.getLogger("ocrchat.convert")
 

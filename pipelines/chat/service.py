@@ -9,7 +9,7 @@ built at the first question), `ocrchat:job:<id>:chat` (the conversation id) and
 import json
 import logging
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import redis
 
@@ -18,6 +18,7 @@ from engines.chat_model import ChatModel, ChatModelError
 from pipelines.chat.extractive_answer import Citation, extractive_answer
 from pipelines.chat.index import ChatIndex, Passage
 from pipelines.chat.prompt import chat_messages, checked_reply
+from pipelines.chat.schema import ChatReplyJson, ChatTurn
 from pipelines.jobs.store import JobStore, job_key
 
 logger = logging.getLogger(__name__)
@@ -33,9 +34,9 @@ class ChatReply:
     citations: list[Citation]
     mode: str  # which answered: EXTRACTIVE or LANGUAGE_MODEL
 
-    def to_json(self) -> dict:
-        message = {"role": "assistant", "content": self.content, "mode": self.mode}
-        message["citations"] = [asdict(citation) for citation in self.citations]
+    def to_json(self) -> ChatReplyJson:
+        citations = [{"page": citation.page, "snippet": citation.snippet} for citation in self.citations]
+        message: ChatTurn = {"role": "assistant", "content": self.content, "mode": self.mode, "citations": citations}
         return {"conversation": self.conversation, "message": message}
 
 
@@ -54,7 +55,7 @@ class ChatService:
         self._append(job_id, {"role": "user", "content": question}, reply.to_json()["message"])
         return reply
 
-    def history(self, job_id: str) -> list[dict]:
+    def history(self, job_id: str) -> list[ChatTurn]:
         return [json.loads(turn) for turn in self._redis.lrange(job_key(job_id, "chat:turns"), 0, -1)]
 
     def conversation(self, job_id: str) -> str | None:

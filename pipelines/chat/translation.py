@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from engines.chat_model import ChatModel, ChatModelError
 from engines.languages import language
+from pipelines.jobs.schema import PageRecord
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Translator:
         ]
         return self.model.complete(messages).strip()
 
-    def translate_record(self, record: dict) -> dict:
+    def translate_record(self, record: PageRecord) -> PageRecord:
         """The page record with `text` and `markdown` translated; a failed page stays as it is,
         and a failed translation keeps the original text and says why in `translation_error`."""
         if record.get("error"):

@@ -1,10 +1,7 @@
-"""The job record: its fields, the record of one page, and the job object the API returns."""
+"""The records of a job: its fixed fields when created, and the record of each page (their
+shapes: `pipelines.jobs.schema`)."""
 
-import json
 import uuid
-from collections.abc import Iterable, Iterator
-
-import orjson
 
 from accounts.clock import now_iso
 from engines.types import Block, PageResult
@@ -12,13 +9,14 @@ from pipelines.documents.furniture import FurnitureMemory
 from pipelines.documents.page_markdown import page_markdown, page_text
 from pipelines.documents.structure import page_structure
 from pipelines.documents.tables import Table
+from pipelines.jobs import schema
 
 FINAL_STATUSES = ("done", "failed")
 
 
 def new_job(
     *, tier: str, language: str, tool: str | None, filename: str, page_count: int, document_page_count: int
-) -> dict:
+) -> schema.JobFields:
     """The fields of a job that never change after it is created."""
     return {
         "uuid": uuid.uuid4().hex,
@@ -32,7 +30,9 @@ def new_job(
     }
 
 
-def page_record(index: int, result: PageResult, source: str, furniture: FurnitureMemory | None = None) -> dict:
+def page_record(
+    index: int, result: PageResult, source: str, furniture: FurnitureMemory | None = None
+) -> schema.PageRecord:
     """One entry of `pages[]`: blocks in reading order, the page's text, Markdown, tables and
     size, and `source` (`ocr` or `text_layer`), the method that produced it. `furniture`: the
     running headers and footers of the job's pages so far, which this page's are added to."""
@@ -67,8 +67,8 @@ def _from_geometry(result: PageResult, furniture: FurnitureMemory) -> dict:
     return record
 
 
-def _table_dict(table: Table) -> dict:
-    record = {"bbox": _rounded(table.bbox), "rows": table.rows}
+def _table_dict(table: Table) -> schema.Table:
+    record: schema.Table = {"bbox": _rounded(table.bbox), "rows": table.rows}
     if table.cells is not None:
         record["cells"] = [
             {
@@ -96,12 +96,12 @@ def _written_by_engine(result: PageResult) -> dict:
     }
 
 
-def _block_dicts(blocks: list[Block]) -> list[dict]:
+def _block_dicts(blocks: list[Block]) -> list[schema.Block]:
     return [_block_dict(block) for block in blocks]
 
 
-def _block_dict(block: Block) -> dict:
-    record = {"text": block.text, "bbox": _rounded(block.bbox), "confidence": block.confidence}
+def _block_dict(block: Block) -> schema.Block:
+    record: schema.Block = {"text": block.text, "bbox": _rounded(block.bbox), "confidence": block.confidence}
     if block.language is not None:  # only where it differs from the page's
         record["language"] = block.language
     if block.type is not None:
@@ -112,110 +112,9 @@ def _block_dict(block: Block) -> dict:
 
 
 def _rounded(bbox: list[float]) -> list[float]:
-    return [round(bbox[0], 1), round(bbox[1], 1), round(bbox[2], 1), round(bbox[3], 1)]  # 1.6x a comprehension
+    # Unrolled: it runs for every box of every page.
+    return [round(bbox[0], 1), round(bbox[1], 1), round(bbox[2], 1), round(bbox[3], 1)]
 
 
-def failed_page_record(index: int, error: str) -> dict:
+def failed_page_record(index: int, error: str) -> schema.PageRecord:
     return {"index": index, "source": None, "error": error, "text": "", "markdown": "", "blocks": [], "tables": []}
-
-
-# Stand for the job's text, Markdown and pages in its JSON until they are streamed in.
-_TEXT_SLOT, _MARKDOWN_SLOT, _PAGES_SLOT = "\x00text\x00", "\x00markdown\x00", "\x00pages\x00"
-# Pieces of a streamed job are sent once they hold this many characters.
-STREAM_PIECE_CHARS = 1 << 20
-
-
-def job_json(fixed: dict, state: dict, pages: list[dict]) -> str:
-    """The job as the API returns it, as JSON text, with its page records (in page order)."""
-    texts, markdowns = [page["text"] for page in pages], [page["markdown"] for page in pages]
-    page_jsons = [record_json(page) for page in pages]
-    return "".join(job_json_chunks(fixed, state, [texts], [markdowns], [page_jsons]))
-
-
-def joined_page_texts(page_batches: Iterable[list[str]]) -> Iterator[str]:
-    """The job's `text` (or `markdown`) in pieces: its pages', in page order, blank-line separated."""
-    first = True
-    for batch in page_batches:
-        for text in batch:
-            if text:
-                yield text if first else "\n\n" + text
-                first = False
-
-
-def job_json_chunks(
-    fixed: dict,
-    state: dict,
-    text_batches: Iterable[list[str]],
-    markdown_batches: Iterable[list[str]],
-    page_batches: Iterable[list[str]],
-) -> Iterator[str]:
-    """`job_json` in pieces of about `STREAM_PIECE_CHARS`: the job's text and Markdown come as
-    its pages' (batches of them, in page order), and so do the stored page records. A response
-    that streams them holds one batch at a time, not the whole job."""
-    job = {
-        "uuid": fixed["uuid"],
-        "status": state["status"],
-        "tier": fixed["tier"],
-        "language": fixed["language"],
-        "tool": fixed["tool"],
-        "filename": fixed["filename"],
-        "page_count": fixed["page_count"],
-        "document_page_count": fixed["document_page_count"],
-        "pages_done": state["pages_done"],
-        "pages_failed": state["pages_failed"],
-        "mean_confidence": state["mean_confidence"],
-        "text": _TEXT_SLOT,
-        "markdown": _MARKDOWN_SLOT,
-        "pages": _PAGES_SLOT,
-        "error": state["error"],
-        "created_at": fixed["created_at"],
-        "finished_at": state["finished_at"],
-        "expires_at": state["expires_at"],
-    }
-    encoded = json.dumps(job, ensure_ascii=False)
-    head, rest = encoded.split(json.dumps(_TEXT_SLOT), 1)
-    between, rest = rest.split(json.dumps(_MARKDOWN_SLOT), 1)
-    before_pages, tail = rest.split(json.dumps(_PAGES_SLOT), 1)
-    return _in_pieces(
-        [head, '"'],
-        map(_escaped, joined_page_texts(text_batches)),
-        ['"', between, '"'],
-        map(_escaped, joined_page_texts(markdown_batches)),
-        ['"', before_pages, "["],
-        _comma_separated(page_batches),
-        ["]", tail],
-    )
-
-
-def record_json(record: dict) -> str:
-    """A page record (or any JSON value) as JSON text."""
-    return orjson.dumps(record, option=orjson.OPT_SERIALIZE_NUMPY).decode()
-
-
-def _escaped(text: str) -> str:
-    """Text as inside a JSON string (without the quotes)."""
-    return record_json(text)[1:-1]
-
-
-def _comma_separated(batches: Iterable[list[str]]) -> Iterator[str]:
-    first = True
-    for batch in batches:
-        if batch:
-            yield ("" if first else ",") + ",".join(batch)
-            first = False
-
-
-def _in_pieces(*parts: Iterable[str]) -> Iterator[str]:
-    """The strings of `parts`, in order, joined into pieces of at least `STREAM_PIECE_CHARS`
-    (the last may be shorter; the parts must not all be empty)."""
-    buffer: list[str] = []
-    size = 0
-    for part in parts:
-        for text in part:
-            buffer.append(text)
-            size += len(text)
-            if size >= STREAM_PIECE_CHARS:
-                yield "".join(buffer)
-                buffer, size = [], 0
-    if buffer:
-        yield "".join(buffer)

@@ -22,7 +22,9 @@ from redis.backoff import ExponentialBackoff
 from accounts.clock import now_iso
 from accounts.metering import Meter
 from exports.searchable_pdf import page_outline
-from pipelines.jobs.record import FINAL_STATUSES, job_json_chunks, record_json
+from pipelines.jobs.job_json import job_json_chunks, record_json
+from pipelines.jobs.record import FINAL_STATUSES
+from pipelines.jobs.schema import JobFields, PageRecord
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
 # Jobs not yet ended, scored by when a runner last vouched for them (a lease): one that no
@@ -172,7 +174,7 @@ class JobStore:
         """Give back pages admitted for a job that was never created."""
         self._redis.decrby(QUEUED_PAGES_KEY, pages)
 
-    def create(self, fixed: dict, owner: str, meter: Meter | None = None, page_credits: int = 0) -> None:
+    def create(self, fixed: JobFields, owner: str, meter: Meter | None = None, page_credits: int = 0) -> None:
         """Store a new job as `pending`. With a meter, the job's credits were reserved on it and
         those of pages it does not process go back when it ends."""
         key = self._keys(fixed["uuid"])[0]
@@ -219,11 +221,11 @@ class JobStore:
         found = self.load_json(job_id)
         return None if found is None else (orjson.loads(found[0]), found[1])
 
-    def page_records(self, job_id: str) -> list[dict]:
+    def page_records(self, job_id: str) -> list[PageRecord]:
         """The page records written so far, in page order."""
         return [orjson.loads(page) for page in self.iter_page_jsons(job_id)]
 
-    def page_record(self, job_id: str, index: int) -> dict | None:
+    def page_record(self, job_id: str, index: int) -> PageRecord | None:
         page = self._redis.hget(self._keys(job_id)[1], str(index))
         return None if page is None else orjson.loads(page)
 
@@ -275,11 +277,11 @@ class JobStore:
                 pipe.hexists(self._keys(job_id)[1], str(index))
             return {index for index, exists in zip(indices, pipe.execute(), strict=True) if exists}
 
-    def write_page(self, job_id: str, record: dict) -> bool:
+    def write_page(self, job_id: str, record: PageRecord) -> bool:
         """Store a finished page; False when the job is no longer processing (cancelled)."""
         return self.write_pages(job_id, [record])
 
-    def write_pages(self, job_id: str, records: list[dict]) -> bool:
+    def write_pages(self, job_id: str, records: list[PageRecord]) -> bool:
         """Store finished pages at once (in one script call); False when the job is no longer
         processing (cancelled: the pages are dropped, not counted)."""
         args = [self._ttl]
@@ -288,7 +290,7 @@ class JobStore:
         return bool(self._write_pages(keys=self._keys(job_id), args=args))
 
     @staticmethod
-    def _page_args(record: dict) -> list:
+    def _page_args(record: PageRecord) -> list:
         counter = "pages_failed" if record.get("error") else "pages_done"
         confidences = [block["confidence"] for block in record["blocks"]]
         outline = orjson.dumps(page_outline(record))

@@ -1,0 +1,20 @@
+"""The HTTP API as a FastAPI app over the services: the routes, the error handlers, the docs."""
+
+from fastapi import FastAPI
+
+from serve.api_errors import install_error_handlers
+from serve.openapi import DocumentedFastAPI
+from serve.routes import account, catalog, chat, downloads, ocr_jobs
+from serve.services.wiring import Services
+
+
+def build_http_app(services: Services) -> FastAPI:
+    app = DocumentedFastAPI(
+        title="OCR.chat-compatible OCR service",
+        description="Images and PDFs in; text, Markdown and per-block boxes out.",
+    )
+    install_error_handlers(app)
+    for routes in (ocr_jobs, downloads, chat, account, catalog):
+        app.include_router(routes.router)
+    app.state.services = services
+    return app

@@ -1,0 +1,1 @@
+"""The API's routes, one module per resource: thin, they read the request and call a service."""

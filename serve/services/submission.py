@@ -1,0 +1,205 @@
+"""Submitting a document: its pages counted, the job admitted to the queue, charged, created
+and handed to the runner. Whatever refuses it (400, 402, 429, 503) leaves nothing queued,
+charged or created."""
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from accounts.metering import Meter, Metering, meter_for
+from accounts.plans import page_cost
+from configs.settings import Settings
+from engines.chat_model import ChatModel
+from pipelines import metrics
+from pipelines.chat.translation import Translator
+from pipelines.documents.document import DocumentError, Limits, open_document
+from pipelines.errors import describe_error
+from pipelines.execution.page_loop import PageOptions
+from pipelines.jobs.idempotency import IdempotencyError, IdempotencyKeys, document_digest
+from pipelines.jobs.options import Capabilities, JobOptions, OptionError, parse_options
+from pipelines.jobs.page_selection import PageSelectionError, select_pages
+from pipelines.jobs.record import new_job
+from pipelines.jobs.store import JobStore
+from serve.api_errors import ApiError, check_plan_cap, out_of_credits
+from serve.callers import Caller
+from serve.services.runner import JobRunnerClient
+
+# For Retry-After: roughly how long one queued page takes to drain on a small deployment.
+_SECONDS_PER_QUEUED_PAGE = 4
+FIELDS = ("tier", "language", "tool", "translate_to", "pages")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A submission as the form sent it: the document, its name, the text fields (FIELDS) and
+    `force_ocr`; `key`: its Idempotency-Key header."""
+
+    data: bytes
+    filename: str
+    fields: dict[str, str | None]
+    force_ocr: bool = False
+    key: str | None = None
+
+
+class Submission:
+    def __init__(
+        self,
+        settings: Settings,
+        jobs: JobStore,
+        idempotency: IdempotencyKeys,
+        metering: Metering,
+        runner: JobRunnerClient,
+        serves: Capabilities,
+        language_model: ChatModel | None,
+    ) -> None:
+        self._settings = settings
+        self._jobs = jobs
+        self._idempotency = idempotency
+        self._metering = metering
+        self._runner = runner
+        self._serves = serves
+        self._language_model = language_model
+        self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
+        self.max_upload_bytes = settings.max_upload_bytes
+
+    async def submit(self, caller: Caller, upload: Upload) -> str:
+        """The id of the job to answer with: a new one (done when small, as the caller waits for
+        it), or the earlier job of the same Idempotency-Key."""
+        options = self._options(upload.fields)
+        indices, page_count = await self._pages_to_process(upload.data, upload.fields["pages"])
+        check_plan_cap(len(indices), caller.plan)
+        job = new_job(
+            tier=options.tier,
+            language=options.language,
+            tool=options.tool,
+            filename=upload.filename,
+            page_count=len(indices),
+            document_page_count=page_count,
+        )
+        if upload.key is not None:
+            digest = document_digest(upload.data, f"{sorted(upload.fields.items())} {upload.force_ocr}")
+            earlier = await self._earlier_job(caller.owner, upload.key, job["uuid"], digest)
+            if earlier is not None:
+                return earlier
+        await self._create(caller, job, upload.key, options.tier)
+        metrics.upload_accepted(len(upload.data))
+        await self._dispatch(job["uuid"], upload, indices, self._page_options(options, upload.force_ocr), caller)
+        return job["uuid"]
+
+    def _options(self, fields: dict[str, str | None]) -> JobOptions:
+        try:
+            return parse_options(
+                fields["tier"], fields["language"], fields["tool"], fields["translate_to"], self._serves
+            )
+        except OptionError as exc:
+            raise ApiError(exc.status, str(exc)) from exc
+
+    async def _create(self, caller: Caller, job: dict, key: str | None, tier: str) -> None:
+        """Queue, charge and store the job."""
+        pages = job["page_count"]
+        await self._admit(pages, caller.owner, key)
+        page_credits = page_cost(tier, self._settings)
+        meter = await self._reserve(caller, pages, page_credits, key)
+        try:
+            await asyncio.to_thread(self._jobs.create, job, caller.owner, meter, page_credits)
+        except Exception:  # Redis failed us: the pages must not stay queued nor charged
+            await asyncio.to_thread(self._jobs.release, pages)
+            await asyncio.to_thread(self._metering.refund, meter.key, meter.field, pages * page_credits)
+            raise
+
+    def _page_options(self, options: JobOptions, force_ocr: bool) -> PageOptions:
+        """How the runner processes the pages. The vlm tier reads every page with the model, text
+        layer or not: its Markdown and tables are what the caller pays for."""
+        model = self._language_model
+        return PageOptions(
+            language=options.language,
+            tier=options.tier,
+            force_ocr=force_ocr or options.tier == "vlm",
+            retries=self._settings.page_retries,
+            task=options.task,
+            translator=Translator(model, options.translate_to) if model and options.translate_to else None,
+        )
+
+    async def _dispatch(self, job_id: str, upload: Upload, indices: list[int], options: PageOptions, caller: Caller):
+        """Hand the job to the runner; wait for it when it is small. When the runner cannot take
+        it, the job fails (its pages go back to the queue) and the caller gets a 503."""
+        wait = len(indices) <= self._settings.sync_max_pages
+        try:
+            await self._runner.run(job_id, upload.data, indices, options, caller.plan.priority, wait)
+        except Exception as exc:  # the runner or the object store failed us, not the document
+            error = f"The service could not run the job: {describe_error(exc)}"
+            await asyncio.to_thread(self._jobs.fail, job_id, error)
+            await self._forget_key(caller.owner, upload.key)
+            raise ApiError(503, error + " Retry later.", headers={"Retry-After": "10"}) from exc
+
+    async def _pages_to_process(self, data: bytes, pages: str | None) -> tuple[list[int], int]:
+        """The 0-based pages to process and the document's page count; 400 when the document
+        cannot be read, `pages` is wrong, or more pages are asked than the per-file cap."""
+        try:
+            document = await asyncio.to_thread(open_document, data, self._limits)
+        except DocumentError as exc:
+            raise ApiError(400, str(exc)) from exc
+        page_count = document.page_count
+        document.close()
+        try:
+            indices = select_pages(pages, page_count)
+        except PageSelectionError as exc:
+            raise ApiError(400, str(exc)) from exc
+        cap = self._settings.max_pages
+        if len(indices) > cap:
+            raise ApiError(
+                400,
+                f"The document has {len(indices)} pages to process; the limit is {cap} pages per file. "
+                "Send fewer pages (the pages field selects them).",
+                page_count=len(indices),
+                cap=cap,
+            )
+        return indices, page_count
+
+    async def _earlier_job(self, owner: str, key: str, job_id: str, digest: str) -> str | None:
+        """The caller's job an earlier request with this Idempotency-Key created, or None after
+        binding the key to `job_id`."""
+        try:
+            earlier = await asyncio.to_thread(self._idempotency.claim, owner, key, job_id, digest)
+        except IdempotencyError as exc:
+            raise ApiError(400, str(exc)) from exc
+        if earlier is None:
+            return None
+        found = await asyncio.to_thread(self._jobs.status_and_owner, earlier)
+        if found is not None and found[1] == owner:
+            return earlier
+        # The earlier job was deleted or has expired: the key starts over.
+        await self._forget_key(owner, key)
+        return await self._earlier_job(owner, key, job_id, digest)
+
+    async def _admit(self, pages: int, owner: str, key: str | None) -> None:
+        """Queue the pages, or refuse with 429 when the cluster already holds its fill."""
+        queued = await asyncio.to_thread(self._jobs.admit, pages, self._settings.max_queued_pages)
+        if queued is None:
+            metrics.queue_depth(await asyncio.to_thread(self._jobs.queued_pages))
+            return
+        await self._forget_key(owner, key)
+        wait = max(5, min(3600, (queued + pages - self._settings.max_queued_pages) * _SECONDS_PER_QUEUED_PAGE))
+        raise ApiError(
+            429,
+            f"The service is at capacity ({queued} pages queued); retry after {wait} seconds.",
+            headers={"Retry-After": str(wait)},
+            queued_pages=queued,
+        )
+
+    async def _reserve(self, caller: Caller, pages: int, page_credits: int, key: str | None) -> Meter:
+        """Charge the job's credits before any work, or refuse with 402: then nothing is
+        created, and the pages admitted to the queue go back."""
+        meter = meter_for(caller.owner, caller.plan, datetime.now(UTC))
+        credits = pages * page_credits
+        reservation = await asyncio.to_thread(self._metering.reserve, meter, credits)
+        if reservation.reserved:
+            metrics.credits_charged(credits, caller.plan.name)
+            return meter
+        await asyncio.to_thread(self._jobs.release, pages)
+        await self._forget_key(caller.owner, key)
+        raise out_of_credits(meter, reservation, credits)
+
+    async def _forget_key(self, owner: str, key: str | None) -> None:
+        if key is not None:
+            await asyncio.to_thread(self._idempotency.forget, owner, key)

@@ -1,0 +1,96 @@
+"""The HTTP API over its services without Ray: a real Redis, the real page loop and OCR engines
+in this process (an in-process job runner), requests through FastAPI's test client."""
+
+import asyncio
+from concurrent.futures import Future
+
+import pytest
+from fastapi.testclient import TestClient
+
+from configs.settings import Settings
+from pipelines.documents.document import Limits
+from pipelines.execution.page_loop import PageOptions, run_upload_pages
+from pipelines.jobs.store import JobStore, redis_client
+from serve.http_app import build_http_app
+from serve.services.wiring import make_services
+from tests.documents import born_digital_pdf, data_file, page_lines, truth
+
+
+class InProcessRunner:
+    """Runs a job's pages here, one after the other, with the CPU router of this process."""
+
+    def __init__(self, settings: Settings, router) -> None:
+        self._store = JobStore(redis_client(settings.effective_redis_url), settings.result_ttl_seconds)
+        self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
+        self._router = router
+
+    async def ping(self) -> bool:
+        return True
+
+    async def run(self, job_id, data, indices, options: PageOptions, priority, wait) -> None:
+        await asyncio.to_thread(self._run, job_id, data, indices, options)
+
+    def _run(self, job_id, data, indices, options) -> None:
+        assert self._store.start(job_id)
+        run_upload_pages(job_id, data, self._limits, indices, self._store, self._recognize, options)
+        self._store.finish(job_id)
+
+    def _recognize(self, image, language) -> Future:
+        call = Future()
+        call.set_result(self._router.recognize(image, language))
+        return call
+
+
+@pytest.fixture(scope="module")
+def api(redis_server, router) -> TestClient:
+    settings = Settings(redis_url=redis_server.url)
+    services = make_services(settings, InProcessRunner(settings, router), vlm_missing="no vlm here")
+    with TestClient(build_http_app(services), client=("203.0.113.30", 5000)) as client:
+        yield client
+
+
+def test_a_scan_and_a_text_layer_are_read_polled_and_downloaded(api):
+    scan = api.post("/api/v1/ocr/", files={"file": ("phototest.tif", data_file("phototest.tif"))})
+    assert scan.status_code == 200, scan.text
+    job = scan.json()
+    assert job["status"] == "done" and job["pages"][0]["source"] == "ocr"
+    assert "quick brown dog" in job["text"] and "quick brown dog" in truth("phototest.txt")
+    pdf = api.post("/api/v1/ocr/", files={"file": ("two.pdf", born_digital_pdf(2))}).json()
+    assert [page["source"] for page in pdf["pages"]] == ["text_layer", "text_layer"]
+    assert page_lines(2)[0] in pdf["text"]
+    assert api.get(f"/api/v1/ocr/{pdf['uuid']}/").json()["text"] == pdf["text"]
+    text = api.get(f"/api/v1/ocr/{pdf['uuid']}/download/", params={"format": "txt"})
+    assert text.status_code == 200 and page_lines(1)[0] in text.text
+
+
+def test_bad_input_is_a_400_and_not_charged(api):
+    used = api.get("/api/v1/account/").json()["used"]
+    bad = api.post("/api/v1/ocr/", files={"file": ("notes.pdf", b"%PDF-1.7 not really")})
+    assert bad.status_code == 400 and bad.json()["detail"]
+    no_file = api.post("/api/v1/ocr/", data={"tier": "cpu"})
+    assert no_file.status_code == 400 and "file" in no_file.json()["detail"]
+    vlm = api.post("/api/v1/ocr/", data={"tier": "vlm"}, files={"file": ("a.pdf", born_digital_pdf(1))})
+    assert vlm.status_code == 503 and "no vlm here" in vlm.json()["detail"]
+    assert api.get("/api/v1/account/").json()["used"] == used
+
+
+def test_a_deleted_job_is_gone_and_chat_needs_an_account(api):
+    job = api.post("/api/v1/ocr/", files={"file": ("one.pdf", born_digital_pdf(1))}).json()
+    assert api.post(f"/api/v1/chat/{job['uuid']}/", json={"message": "what?"}).status_code == 401
+    assert api.delete(f"/api/v1/ocr/{job['uuid']}/").status_code == 204
+    gone = api.get(f"/api/v1/ocr/{job['uuid']}/")
+    assert gone.status_code == 404 and job["uuid"] in gone.json()["detail"]
+    assert api.get("/api/v1/capabilities/").json()["tiers"]["vlm"] == {"available": False, "reason": "no vlm here"}
+
+
+def test_the_openapi_schema_is_the_records_own(api):
+    schema = api.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    assert set(components["Job"]["required"]) >= {"uuid", "status", "text", "markdown", "pages"}
+    assert components["Job"]["properties"]["pages"]["items"] == {"$ref": "#/components/schemas/PageRecord"}
+    page = components["PageRecord"]
+    assert page["properties"]["blocks"]["items"] == {"$ref": "#/components/schemas/Block"}
+    assert "text_layer_rejected" in page["properties"] and "text_layer_rejected" not in page["required"]
+    submit = schema["paths"]["/api/v1/ocr/"]["post"]["responses"]
+    assert "422" not in submit and submit["400"]["content"]["application/json"]["schema"]["$ref"].endswith("ErrorBody")
+    assert schema["paths"]["/api/v1/account/"]["get"]["security"][-1] == {}
