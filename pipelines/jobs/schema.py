@@ -108,24 +108,9 @@ class JobState(TypedDict):
     expires_at: str | None
 
 
-class Job(TypedDict):
+class Job(JobFields, JobState):
     """The job object. While it runs `pages` is empty and `pages_done` tells the progress."""
 
-    uuid: str
-    status: JobStatus
-    tier: str
-    language: str
-    tool: str | None
-    filename: str
-    page_count: int
-    document_page_count: int
-    pages_done: int
-    pages_failed: int
-    mean_confidence: float | None
     text: str
     markdown: str
     pages: list[PageRecord]
-    error: str | None
-    created_at: str
-    finished_at: str | None
-    expires_at: str | None
