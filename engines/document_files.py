@@ -60,7 +60,7 @@ MUPDF_LOCK = threading.RLock()
 
 def has_fonts(pdf: pymupdf.Document, index: int) -> bool:
     """Whether page `index` has fonts, read from its own /Resources /Font without loading the page
-    (`get_page_fonts` took 0.15 ms a page on a report, 8x this); a page that inherits its resources
+    (`get_page_fonts` costs several times this); a page that inherits its resources
     is asked that way. The caller holds `MUPDF_LOCK`."""
     xref = pdf.page_xref(index)
     kind, fonts = pdf.xref_get_key(xref, "Resources/Font")

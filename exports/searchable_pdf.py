@@ -80,7 +80,7 @@ def searchable_pdf_of_outlines(
             _turn_upright(output, outlines)
             _add_text_layers(output, outlines, rendered, blocks_of)
             # Objects nothing uses go (garbage=1 still wrote them into object streams). Merging
-            # duplicates too (garbage=3) took 3x the time and saved nothing: the layers share their fonts.
+            # duplicates too (garbage=3) takes longer and saves nothing: the layers share their fonts.
             return output.tobytes(garbage=2, deflate=True, use_objstms=True)
         finally:
             output.close()
@@ -107,7 +107,7 @@ def _pdf_pages(document: bytes, pages: list[dict], dpi: int) -> tuple[pymupdf.Do
     try:
         ocred = [number for number, record in enumerate(pages) if record.get("source") == "ocr"]
         draw_text = [number for number in ocred if has_fonts(output, indexes[number])]
-        if indexes != list(range(output.page_count)):  # rearranging 500 pages takes 16 ms, even in place
+        if indexes != list(range(output.page_count)):  # rearranging pages costs even when in place
             output.select(indexes)
     except MUPDF_ERRORS:  # e.g. "not a dict (null)" on a repaired PDF: `output` may be half changed
         output.close()

@@ -1,8 +1,8 @@
 """Python's cyclic garbage collector in long-lived Ray processes.
 
-A Ray worker holds about 230,000 objects once Ray, Ray Data and our modules are imported. A full
-collection scans them all: measured at 140 ms, inside a block of text-layer pages about once
-every two jobs. Frozen after a first collection, they are no longer scanned; objects made later
+A Ray worker holds hundreds of thousands of objects once Ray, Ray Data and our modules are
+imported. A full collection scans them all, and lands inside a block of text-layer pages every
+few jobs (docs/capacity.md). Frozen after a first collection, they are no longer scanned; objects made later
 are collected as usual. Each Ray Data worker freezes at its first block, each Serve replica at the
 end of its setup.
 """

@@ -49,7 +49,7 @@ def _enabled() -> bool:
 
 
 def pages_written(records: list[PageRecord], tier: str) -> None:
-    """Count written pages, one increment per kind of page (an increment costs ~0.2 ms)."""
+    """Count written pages, one increment per kind of page (each increment has a cost)."""
     if _enabled():
         kinds = collections.Counter(
             (record.get("engine") or "none", record.get("source") or "none", _outcome(record)) for record in records

@@ -43,8 +43,8 @@ class CpuOcr:
         self._max_rss_mb = settings.ocr_replica_max_rss_mb
         # Every page is read on this one thread, one at a time; the next request waits in its
         # queue, already delivered. A sync method would run on Serve's pool threads, which are
-        # retired after 10 s idle: with pages on changing threads, a replica held 0.7 GB more
-        # resident memory (likely glibc's per-thread arenas; docs/capacity.md).
+        # retired when idle: with pages on changing threads, a replica held much more resident
+        # memory (likely glibc's per-thread arenas; docs/capacity.md).
         self._reader = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
         freeze_startup_objects()  # the models' objects stay out of every later collection
 

@@ -20,8 +20,8 @@ async def read_form(request: Request, limit: int) -> FormData:
     is not a multipart form gives an empty form (the caller then says that the file is missing).
 
     The file is kept in memory (at most `limit` bytes): it is read whole right after anyway.
-    Starlette's default spools a file past 1 MB to disk, chunk by chunk through its thread pool:
-    a 28 MB POST took a median of 106 ms that way, 84 ms in memory.
+    Starlette's default spools a file past 1 MB to disk, chunk by chunk through its thread pool,
+    which is slower (docs/capacity.md, "Figures behind design choices").
     """
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > limit:
