@@ -140,6 +140,13 @@ class Settings(BaseSettings):
         description="Comma-separated IPs or networks of reverse proxies whose `X-Forwarded-For` names the "
         "client (for anonymous metering). Empty: the socket's peer is the client.",
     )
+    anonymous_ipv6_prefix: int = Field(
+        64,
+        ge=32,
+        le=128,
+        description="Anonymous IPv6 callers are metered per network of this many prefix bits (a subscriber "
+        "usually holds a whole /64); IPv4 callers per address.",
+    )
 
     @property
     def max_upload_bytes(self) -> int:

@@ -6,6 +6,7 @@ paragraphs, list paragraphs and tables, with spanning cells merged.
 """
 
 import io
+import re
 from html.parser import HTMLParser
 
 from docx import Document
@@ -15,6 +16,8 @@ from markdown_it.token import Token
 
 _PARSER = MarkdownIt("commonmark").enable("table")
 _LIST_STYLES = {"bullet_list_open": "List Bullet", "ordered_list_open": "List Number"}
+# Characters that XML 1.0 (and so Word) cannot hold; a PDF's text layer may carry them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def job_docx(job: dict) -> bytes:
@@ -23,9 +26,9 @@ def job_docx(job: dict) -> bytes:
         if number:
             document.add_section(WD_SECTION.NEW_PAGE)
         if page.get("error"):
-            document.add_paragraph(f"[Page {page['index'] + 1} could not be read: {page['error']}]")
+            document.add_paragraph(_NOT_XML.sub("", f"[Page {page['index'] + 1} could not be read: {page['error']}]"))
         else:
-            _add_markdown(document, page["markdown"])
+            _add_markdown(document, _NOT_XML.sub("", page["markdown"]))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

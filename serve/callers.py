@@ -60,13 +60,29 @@ def request_token(request: Request) -> str | None:
     return request.query_params.get("api_token") or None
 
 
+def anonymous_owner(ip: str, ipv6_prefix: int) -> str:
+    """Who an anonymous caller is for metering: its IPv4 address, or the IPv6 network of
+    `ipv6_prefix` bits around its address (one subscriber usually holds a whole /64)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return f"anon:{ip}"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return f"anon:{address.ipv4_mapped}"
+        return f"anon:{ipaddress.ip_network(f'{address}/{ipv6_prefix}', strict=False)}"
+    return f"anon:{address}"
+
+
 async def caller_for(request: Request, redis: Redis, settings: Settings, trusted: list[Network]) -> Caller:
     """The caller of a request; 401 for a token that is unknown or revoked."""
     token = request_token(request)
     if token is None:
         peer = request.client.host if request.client else None
-        ip = client_ip(peer, request.headers.get("x-forwarded-for"), trusted)
-        return Caller(f"anon:{ip}", plan_named(ANONYMOUS, settings))
+        # Every line of the header, in order: a proxy may add its own line after the client's.
+        forwarded = ",".join(request.headers.getlist("x-forwarded-for"))
+        ip = client_ip(peer, forwarded, trusted)
+        return Caller(anonymous_owner(ip, settings.anonymous_ipv6_prefix), plan_named(ANONYMOUS, settings))
     account_id = await account_for_token(redis, token)
     plan = None if account_id is None else await redis.hget(account_key(account_id), "plan")
     if plan is None:

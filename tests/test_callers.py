@@ -2,7 +2,7 @@
 
 import asyncio
 
-from serve.callers import client_ip, trusted_networks
+from serve.callers import anonymous_owner, client_ip, trusted_networks
 from serve.priority_slots import PrioritySlots
 
 PROXIES = trusted_networks("10.0.0.1, 192.168.0.0/16")
@@ -18,6 +18,15 @@ def test_the_socket_peer_is_the_client_unless_it_is_a_trusted_proxy():
     assert client_ip("10.0.0.1", "not an ip", PROXIES) == "not an ip"
     assert client_ip("10.0.0.1", "", PROXIES) == "10.0.0.1"
     assert trusted_networks("") == []
+
+
+def test_anonymous_ipv6_callers_are_metered_per_network():
+    assert anonymous_owner("2001:db8:1:2:aaaa::1", 64) == anonymous_owner("2001:db8:1:2:bbbb::9", 64)
+    assert anonymous_owner("2001:db8:1:2::1", 64) == "anon:2001:db8:1:2::/64"
+    assert anonymous_owner("2001:db8:1:3::1", 64) != anonymous_owner("2001:db8:1:2::1", 64)
+    assert anonymous_owner("2001:db8:1:2::1", 128) == "anon:2001:db8:1:2::1/128"
+    assert anonymous_owner("203.0.113.9", 64) == "anon:203.0.113.9"
+    assert anonymous_owner("::ffff:203.0.113.9", 64) == "anon:203.0.113.9"
 
 
 def test_paid_jobs_get_the_next_free_slot_before_earlier_free_ones():

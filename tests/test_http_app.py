@@ -43,7 +43,7 @@ class InProcessRunner:
 
 @pytest.fixture(scope="module")
 def api(redis_server, router) -> TestClient:
-    settings = Settings(redis_url=redis_server.url)
+    settings = Settings(redis_url=redis_server.url, trusted_proxies="203.0.113.30")
     services = make_services(settings, InProcessRunner(settings, router), vlm_missing="no vlm here")
     with TestClient(build_http_app(services), client=("203.0.113.30", 5000)) as client:
         yield client
@@ -94,3 +94,12 @@ def test_the_openapi_schema_is_the_records_own(api):
     submit = schema["paths"]["/api/v1/ocr/"]["post"]["responses"]
     assert "422" not in submit and submit["400"]["content"]["application/json"]["schema"]["$ref"].endswith("ErrorBody")
     assert schema["paths"]["/api/v1/account/"]["get"]["security"][-1] == {}
+
+
+def test_the_client_is_the_nearest_untrusted_entry_over_every_forwarded_line(api):
+    """A proxy appends its own X-Forwarded-For line; the client's forged line comes first."""
+    forged = [("x-forwarded-for", "198.51.100.77"), ("x-forwarded-for", "192.0.2.5")]
+    before = api.get("/api/v1/account/", headers=forged).json()["used"]
+    api.post("/api/v1/ocr/", files={"file": ("one.pdf", born_digital_pdf(1))}, headers=forged)
+    assert api.get("/api/v1/account/", headers=[("x-forwarded-for", "192.0.2.5")]).json()["used"] == before + 1
+    assert api.get("/api/v1/account/", headers=[("x-forwarded-for", "198.51.100.77")]).json()["used"] == 0

@@ -196,3 +196,14 @@ def test_a_job_streamed_in_pieces_is_the_job_in_one(store, monkeypatch):
     assert [page["index"] for page in job["pages"]] == list(range(10))
     assert job["text"] == job["markdown"] == "\n\n".join(texts)
     assert "".join(pieces) == store.load_json(job_id)[0]
+
+
+def test_a_filename_that_looks_like_a_piece_of_the_job_stays_a_filename(store):
+    job = new_job(tier="cpu", language="en", tool=None, filename="\x00text\x00", page_count=1, document_page_count=1)
+    assert store.admit(1, cap=100) is None
+    store.create(job, "anon:test")
+    store.start(job["uuid"])
+    store.write_pages(job["uuid"], [page(0, "the page's own text")])
+    store.finish(job["uuid"])
+    loaded = json.loads(store.load_json(job["uuid"])[0])
+    assert loaded["filename"] == "\x00text\x00" and loaded["text"] == "the page's own text"
