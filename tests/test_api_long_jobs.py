@@ -194,6 +194,18 @@ def test_idempotency_key_returns_the_same_job(client):
     assert reused.status_code == 400 and "different document" in reused.json()["detail"]
 
 
+def test_racing_requests_with_one_idempotency_key_make_one_job_charged_once(client):
+    from concurrent.futures import ThreadPoolExecutor
+
+    content = born_digital_pdf(3)
+    used = client.get("/api/v1/account/").json()["used"]
+    with ThreadPoolExecutor(4) as pool:
+        responses = list(pool.map(lambda _: submit(client, content, headers={"Idempotency-Key": "race-1"}), range(4)))
+    assert [response.status_code for response in responses] == [200] * 4
+    assert len({response.json()["uuid"] for response in responses}) == 1
+    assert client.get("/api/v1/account/").json()["used"] == used + 3
+
+
 def test_too_many_pages_is_400_stating_both_numbers(client):
     import pymupdf
 

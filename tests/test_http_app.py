@@ -103,3 +103,19 @@ def test_the_client_is_the_nearest_untrusted_entry_over_every_forwarded_line(api
     api.post("/api/v1/ocr/", files={"file": ("one.pdf", born_digital_pdf(1))}, headers=forged)
     assert api.get("/api/v1/account/", headers=[("x-forwarded-for", "192.0.2.5")]).json()["used"] == before + 1
     assert api.get("/api/v1/account/", headers=[("x-forwarded-for", "198.51.100.77")]).json()["used"] == 0
+
+
+def test_racing_requests_with_one_idempotency_key_make_one_job(api):
+    from concurrent.futures import ThreadPoolExecutor
+
+    content = born_digital_pdf(2)
+
+    def post(_):
+        return api.post("/api/v1/ocr/", files={"file": ("r.pdf", content)}, headers={"Idempotency-Key": "r"})
+
+    used = api.get("/api/v1/account/").json()["used"]
+    with ThreadPoolExecutor(4) as pool:
+        responses = list(pool.map(post, range(4)))
+    assert [response.status_code for response in responses] == [200] * 4
+    assert len({response.json()["uuid"] for response in responses}) == 1
+    assert api.get("/api/v1/account/").json()["used"] == used + 2

@@ -19,6 +19,7 @@ from pipelines.jobs.idempotency import IdempotencyError, IdempotencyKeys, docume
 from pipelines.jobs.options import Capabilities, JobOptions, OptionError, parse_options
 from pipelines.jobs.page_selection import PageSelectionError, select_pages
 from pipelines.jobs.record import new_job
+from pipelines.jobs.schema import JobFields
 from pipelines.jobs.store import JobStore
 from serve.api_errors import ApiError, check_plan_cap, out_of_credits
 from serve.callers import Caller
@@ -26,6 +27,9 @@ from serve.services.runner import JobRunnerClient
 
 # For Retry-After: roughly how long one queued page takes to drain on a small deployment.
 _SECONDS_PER_QUEUED_PAGE = 4
+# How long a request waits for the job that an earlier request with its Idempotency-Key is
+# creating; past that, the earlier request is taken for dead and the key starts over.
+_CREATION_WAIT_SECONDS = 10.0
 FIELDS = ("tier", "language", "tool", "translate_to", "pages")
 
 
@@ -39,6 +43,17 @@ class Upload:
     fields: dict[str, str | None]
     force_ocr: bool = False
     key: str | None = None
+
+
+@dataclass(frozen=True)
+class _KeyedJob:
+    """A job submitted with an Idempotency-Key: the key's owner and value, the job, the digest
+    of its document and options."""
+
+    owner: str
+    key: str
+    job_id: str
+    digest: str
 
 
 class Submission:
@@ -76,14 +91,16 @@ class Submission:
             page_count=len(indices),
             document_page_count=page_count,
         )
+        keyed = None
         if upload.key is not None:
             digest = document_digest(upload.data, f"{sorted(upload.fields.items())} {upload.force_ocr}")
-            earlier = await self._earlier_job(caller.owner, upload.key, job["uuid"], digest)
+            keyed = _KeyedJob(caller.owner, upload.key, job["uuid"], digest)
+            earlier = await self._earlier_job(keyed)
             if earlier is not None:
                 return earlier
-        await self._create(caller, job, upload.key, options.tier)
+        await self._create(caller, job, keyed, options.tier)
         metrics.upload_accepted(len(upload.data))
-        await self._dispatch(job["uuid"], upload, indices, self._page_options(options, upload.force_ocr), caller)
+        await self._dispatch(job["uuid"], upload, indices, self._page_options(options, upload.force_ocr), caller, keyed)
         return job["uuid"]
 
     def _options(self, fields: dict[str, str | None]) -> JobOptions:
@@ -94,18 +111,21 @@ class Submission:
         except OptionError as exc:
             raise ApiError(exc.status, str(exc)) from exc
 
-    async def _create(self, caller: Caller, job: dict, key: str | None, tier: str) -> None:
+    async def _create(self, caller: Caller, job: JobFields, keyed: _KeyedJob | None, tier: str) -> None:
         """Queue, charge and store the job."""
         pages = job["page_count"]
-        await self._admit(pages, caller.owner, key)
+        await self._admit(pages, keyed)
         page_credits = page_cost(tier, self._settings)
-        meter = await self._reserve(caller, pages, page_credits, key)
+        meter = await self._reserve(caller, pages, page_credits, keyed)
         try:
             await asyncio.to_thread(self._jobs.create, job, caller.owner, meter, page_credits)
         except Exception:  # Redis failed us: the pages must not stay queued nor charged
             await asyncio.to_thread(self._jobs.release, pages)
             await asyncio.to_thread(self._metering.refund, meter.key, meter.field, pages * page_credits)
+            await self._forget_key(keyed)
             raise
+        if keyed is not None:
+            await asyncio.to_thread(self._idempotency.confirm, keyed.owner, keyed.key, keyed.job_id, keyed.digest)
 
     def _page_options(self, options: JobOptions, force_ocr: bool) -> PageOptions:
         """How the runner processes the pages. The vlm tier reads every page with the model, text
@@ -120,7 +140,15 @@ class Submission:
             translator=Translator(model, options.translate_to) if model and options.translate_to else None,
         )
 
-    async def _dispatch(self, job_id: str, upload: Upload, indices: list[int], options: PageOptions, caller: Caller):
+    async def _dispatch(
+        self,
+        job_id: str,
+        upload: Upload,
+        indices: list[int],
+        options: PageOptions,
+        caller: Caller,
+        keyed: _KeyedJob | None,
+    ) -> None:
         """Hand the job to the runner; wait for it when it is small. When the runner cannot take
         it, the job fails (its pages go back to the queue) and the caller gets a 503."""
         wait = len(indices) <= self._settings.sync_max_pages
@@ -129,7 +157,7 @@ class Submission:
         except Exception as exc:  # the runner or the object store failed us, not the document
             error = f"The service could not run the job: {describe_error(exc)}"
             await asyncio.to_thread(self._jobs.fail, job_id, error)
-            await self._forget_key(caller.owner, upload.key)
+            await self._forget_key(keyed)
             raise ApiError(503, error + " Retry later.", headers={"Retry-After": "10"}) from exc
 
     async def _pages_to_process(self, data: bytes, pages: str | None) -> tuple[list[int], int]:
@@ -156,29 +184,36 @@ class Submission:
             )
         return indices, page_count
 
-    async def _earlier_job(self, owner: str, key: str, job_id: str, digest: str) -> str | None:
+    async def _earlier_job(self, keyed: _KeyedJob) -> str | None:
         """The caller's job an earlier request with this Idempotency-Key created, or None after
-        binding the key to `job_id`."""
+        binding the key to this job. Waits while the earlier request is still creating its job."""
         try:
-            earlier = await asyncio.to_thread(self._idempotency.claim, owner, key, job_id, digest)
+            binding = await asyncio.to_thread(
+                self._idempotency.claim, keyed.owner, keyed.key, keyed.job_id, keyed.digest
+            )
         except IdempotencyError as exc:
             raise ApiError(400, str(exc)) from exc
-        if earlier is None:
+        if binding is None:
             return None
-        found = await asyncio.to_thread(self._jobs.status_and_owner, earlier)
-        if found is not None and found[1] == owner:
-            return earlier
-        # The earlier job was deleted or has expired: the key starts over.
-        await self._forget_key(owner, key)
-        return await self._earlier_job(owner, key, job_id, digest)
+        if not binding.created:
+            wait = self._idempotency.created_job
+            created = await asyncio.to_thread(wait, keyed.owner, keyed.key, binding.job_id, _CREATION_WAIT_SECONDS)
+            if created is False:  # that request gave up (refused, failed): the key is free again
+                return await self._earlier_job(keyed)
+        found = await asyncio.to_thread(self._jobs.status_and_owner, binding.job_id)
+        if found is not None and found[1] == keyed.owner:
+            return binding.job_id
+        # The earlier job was deleted or has expired (or its request died creating it): start over.
+        await asyncio.to_thread(self._idempotency.forget, keyed.owner, keyed.key, binding.job_id)
+        return await self._earlier_job(keyed)
 
-    async def _admit(self, pages: int, owner: str, key: str | None) -> None:
+    async def _admit(self, pages: int, keyed: _KeyedJob | None) -> None:
         """Queue the pages, or refuse with 429 when the cluster already holds its fill."""
         queued = await asyncio.to_thread(self._jobs.admit, pages, self._settings.max_queued_pages)
         if queued is None:
             metrics.queue_depth(await asyncio.to_thread(self._jobs.queued_pages))
             return
-        await self._forget_key(owner, key)
+        await self._forget_key(keyed)
         wait = max(5, min(3600, (queued + pages - self._settings.max_queued_pages) * _SECONDS_PER_QUEUED_PAGE))
         raise ApiError(
             429,
@@ -187,7 +222,7 @@ class Submission:
             queued_pages=queued,
         )
 
-    async def _reserve(self, caller: Caller, pages: int, page_credits: int, key: str | None) -> Meter:
+    async def _reserve(self, caller: Caller, pages: int, page_credits: int, keyed: _KeyedJob | None) -> Meter:
         """Charge the job's credits before any work, or refuse with 402: then nothing is
         created, and the pages admitted to the queue go back."""
         meter = meter_for(caller.owner, caller.plan, datetime.now(UTC))
@@ -197,9 +232,9 @@ class Submission:
             metrics.credits_charged(credits, caller.plan.name)
             return meter
         await asyncio.to_thread(self._jobs.release, pages)
-        await self._forget_key(caller.owner, key)
+        await self._forget_key(keyed)
         raise out_of_credits(meter, reservation, credits)
 
-    async def _forget_key(self, owner: str, key: str | None) -> None:
-        if key is not None:
-            await asyncio.to_thread(self._idempotency.forget, owner, key)
+    async def _forget_key(self, keyed: _KeyedJob | None) -> None:
+        if keyed is not None:
+            await asyncio.to_thread(self._idempotency.forget, keyed.owner, keyed.key, keyed.job_id)
