@@ -1,11 +1,16 @@
 """A language model behind an OpenAI-compatible chat completions API (vLLM's server, or any
 other), used to phrase chat answers. The service never loads such a model itself."""
 
+import logging
+
 import httpx
+
+logger = logging.getLogger("ocrchat.chat_model")
 
 
 class ChatModelError(RuntimeError):
-    """The model could not answer (unreachable, an error status, an unexpected reply)."""
+    """The model could not answer (unreachable, an error status, an unexpected reply). Its
+    message may be shown to callers: it never names the model's address; the log does."""
 
 
 class ChatModel:
@@ -23,4 +28,15 @@ class ChatModel:
             response.raise_for_status()
             return response.json()["choices"][0]["message"]["content"]
         except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as exc:
-            raise ChatModelError(f"The chat model at {self._url} failed: {exc}") from exc
+            logger.warning("The language model at %s failed: %s", self._url, exc)
+            raise ChatModelError(f"The language model failed: {_what_failed(exc)}.") from exc
+
+
+def _what_failed(exc: Exception) -> str:
+    if isinstance(exc, httpx.HTTPStatusError):
+        return f"it answered HTTP {exc.response.status_code}"
+    if isinstance(exc, httpx.TimeoutException):
+        return "it did not answer in time"
+    if isinstance(exc, httpx.HTTPError):
+        return "it could not be reached"
+    return "its reply was not understood"

@@ -14,7 +14,7 @@ from accounts.metering import Metering, meter_for
 from accounts.plans import PLANS, plan_named
 from accounts.store import AccountError, account, account_ids, add_credits, create_account
 from accounts.tokens import issue_token, list_tokens, revoke_token
-from configs.settings import get_settings
+from configs.settings import get_settings, without_password
 
 
 def _serve(_: argparse.Namespace) -> int:
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 1
     except redis.ConnectionError as exc:
-        print(f"Cannot reach Redis at {get_settings().effective_redis_url}: {exc}", file=sys.stderr)
+        print(f"Cannot reach Redis at {without_password(get_settings().effective_redis_url)}: {exc}", file=sys.stderr)
         return 1
 
 

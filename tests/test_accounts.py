@@ -44,3 +44,12 @@ def test_a_job_is_not_visible_to_another_caller(client, redis_server):
     job = client.post("/api/v1/ocr/", files={"file": ("p.jpg", photo)}, params={"api_token": owner}).json()
     assert client.get(f"/api/v1/ocr/{job['uuid']}/", params={"api_token": other}).status_code == 404
     assert client.get(f"/api/v1/ocr/{job['uuid']}/").status_code == 404  # anonymous caller
+
+
+def test_the_cli_never_prints_the_redis_password():
+    env = {**os.environ, "OCRCHAT_REDIS_URL": "redis://:s3cret-pass@127.0.0.1:9/0"}
+    result = subprocess.run(
+        [sys.executable, "-m", "serve.cli", "accounts", "list"], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 1
+    assert "Cannot reach Redis at redis://:***@127.0.0.1:9/0" in result.stderr and "s3cret" not in result.stderr

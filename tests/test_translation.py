@@ -15,7 +15,7 @@ class Uppercasing:
     def complete(self, messages: list[dict]) -> str:
         self.prompts.append(messages)
         if self.fail:
-            raise ChatModelError("the chat model at http://llm/v1 failed: 502")
+            raise ChatModelError("The language model failed: it answered HTTP 502.")
         return messages[-1]["content"].upper()
 
 

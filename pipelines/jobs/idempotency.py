@@ -68,7 +68,6 @@ class IdempotencyKeys:
         if earlier is None:  # expired in between
             return self.claim(owner, key, job_id, digest)
         if earlier.digest != digest:
-
             raise IdempotencyError("This Idempotency-Key was already used for a different document or options.")
         return earlier
 
