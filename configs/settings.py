@@ -141,6 +141,12 @@ class Settings(BaseSettings):
         description="Comma-separated IPs or networks of reverse proxies whose `X-Forwarded-For` names the "
         "client (for anonymous metering). Empty: the socket's peer is the client.",
     )
+    cors_origins: str = Field(
+        "",
+        description="Comma-separated origins (`https://app.example.com`) whose web pages may call the API from "
+        "a browser. Empty: none but the service's own; a browser's request that changes state from any other "
+        "origin is refused (403).",
+    )
     anonymous_ipv6_prefix: int = Field(
         64,
         ge=32,

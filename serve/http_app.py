@@ -4,16 +4,19 @@ from fastapi import FastAPI
 
 from serve.api_errors import install_error_handlers
 from serve.openapi import DocumentedFastAPI
+from serve.origins import install_origin_rules, origins
 from serve.routes import account, catalog, chat, downloads, ocr_jobs
 from serve.services.wiring import Services
 
 
-def build_http_app(services: Services) -> FastAPI:
+def build_http_app(services: Services, cors_origins: str = "") -> FastAPI:
+    """`cors_origins`: `OCRCHAT_CORS_ORIGINS` (serve.origins)."""
     app = DocumentedFastAPI(
         title="OCR.chat-compatible OCR service",
         description="Images and PDFs in; text, Markdown and per-block boxes out.",
     )
     install_error_handlers(app)
+    install_origin_rules(app, origins(cors_origins))
     for routes in (ocr_jobs, downloads, chat, account, catalog):
         app.include_router(routes.router)
     app.state.services = services

@@ -18,7 +18,8 @@ class Ingress:
     def __init__(self, runner: DeploymentHandle, settings: Settings, vlm_missing: str | None) -> None:
         """`vlm_missing`: why this deployment has no vlm tier (None: it has one)."""
         self._services = make_services(settings, RayJobRunner(runner), vlm_missing)
+        self._cors_origins = settings.cors_origins
         freeze_startup_objects()  # no request pays for a collection that scans every module
 
     def __serve_build_asgi_app__(self) -> FastAPI:
-        return build_http_app(self._services)
+        return build_http_app(self._services, self._cors_origins)

@@ -45,7 +45,8 @@ class InProcessRunner:
 def api(redis_server, router) -> TestClient:
     settings = Settings(redis_url=redis_server.url, trusted_proxies="203.0.113.30")
     services = make_services(settings, InProcessRunner(settings, router), vlm_missing="no vlm here")
-    with TestClient(build_http_app(services), client=("203.0.113.30", 5000)) as client:
+    app = build_http_app(services, cors_origins="https://app.example.com")
+    with TestClient(app, client=("203.0.113.30", 5000)) as client:
         yield client
 
 
@@ -119,3 +120,19 @@ def test_racing_requests_with_one_idempotency_key_make_one_job(api):
     assert [response.status_code for response in responses] == [200] * 4
     assert len({response.json()["uuid"] for response in responses}) == 1
     assert api.get("/api/v1/account/").json()["used"] == used + 2
+
+
+def test_a_foreign_web_page_cannot_spend_the_visitors_allowance(api):
+    used = api.get("/api/v1/account/").json()["used"]
+    pdf = {"file": ("one.pdf", born_digital_pdf(1))}
+    foreign = api.post("/api/v1/ocr/", files=pdf, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403 and "evil.example" in foreign.json()["detail"]
+    assert api.post("/api/v1/ocr/", files=pdf, headers={"Origin": "null"}).status_code == 403
+    assert api.get("/api/v1/account/").json()["used"] == used
+    listed = api.post("/api/v1/ocr/", files=pdf, headers={"Origin": "https://app.example.com"})
+    assert listed.status_code == 200 and listed.headers["access-control-allow-origin"] == "https://app.example.com"
+    own = api.post("/api/v1/ocr/", files=pdf, headers={"Origin": "http://testserver"})
+    assert own.status_code == 200 and "access-control-allow-origin" not in own.headers
+    assert api.post("/api/v1/ocr/", files=pdf).status_code == 200  # no Origin: not a browser
+    read = api.get("/api/v1/capabilities/", headers={"Origin": "https://evil.example"})
+    assert read.status_code == 200 and "access-control-allow-origin" not in read.headers
