@@ -206,6 +206,24 @@ def test_racing_requests_with_one_idempotency_key_make_one_job_charged_once(clie
     assert client.get("/api/v1/account/").json()["used"] == used + 3
 
 
+def test_a_client_that_disconnects_during_a_small_job_does_not_change_it(client, service):
+    import httpx
+
+    content = scanned_pdf(["phototest.tif", "8087_054.3B.tif", "phototest.tif"])
+    headers = {"Idempotency-Key": "disconnects-1"}
+    with pytest.raises(httpx.ReadTimeout):  # the client gives up and hangs up while the job runs
+        httpx.post(
+            f"{service.url}/api/v1/ocr/",
+            files={"file": ("gone.pdf", content)},
+            headers=headers,
+            timeout=httpx.Timeout(60, read=1.0),
+        )
+    job = submit(client, content, name="gone.pdf", headers=headers).json()  # the same job
+    ended, _ = wait_for_end(client, job["uuid"], timeout=120)
+    assert (ended["status"], ended["pages_done"], ended["error"]) == ("done", 3, None)
+    assert "quick brown dog" in ended["pages"][0]["text"]
+
+
 def test_too_many_pages_is_400_stating_both_numbers(client):
     import pymupdf
 

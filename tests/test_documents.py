@@ -56,3 +56,37 @@ def test_pages_that_draw_text_are_told_from_scans_also_when_resources_are_inheri
 
     assert [document.draws_text(index) for index in range(3)] == [True, True, False]
     assert document.text_layer(0) is not None
+
+
+def _jpx_pdf(tile_part: int) -> bytes:
+    """A page holding one JPEG 2000 picture; its tile-part index set to `tile_part` (1: invalid)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (400, 200), "white")
+    ImageDraw.Draw(picture).text((20, 80), "A JPEG 2000 page", fill="black")
+    buffer = io.BytesIO()
+    picture.save(buffer, format="JPEG2000")
+    data = bytearray(buffer.getvalue())
+    start_of_tile = data.find(b"\xff\x90")
+    data[start_of_tile + 10], data[start_of_tile + 11] = tile_part, max(1, tile_part)
+    pdf = pymupdf.open()
+    page = pdf.new_page(width=400, height=200)
+    page.insert_image(page.rect, stream=bytes(data))
+    return pdf.tobytes()
+
+
+def test_a_decoders_warning_is_not_corrupt_data_but_its_error_is():
+    from pipelines.documents.document import corrupt_image_warnings
+
+    assert corrupt_image_warnings("openjpeg warning: Non conformant codestream TPsot==TNsot.") == []
+    assert corrupt_image_warnings("jbig2dec warning: end of data (page 1)\nzlib error: invalid distance") == [
+        "zlib error: invalid distance"
+    ]
+    limits = Limits(max_page_pixels=60_000_000, pdf_dpi=100)
+    good = open_document(_jpx_pdf(0), limits)
+    assert good.render(0).shape[:2] == (278, 556)
+    broken = open_document(_jpx_pdf(1), limits)
+    with pytest.raises(DocumentError, match="corrupt image data .*openjpeg error"):
+        broken.render(0)

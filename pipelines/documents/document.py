@@ -4,6 +4,7 @@ The type is sniffed from the bytes, never from the file name or the content type
 """
 
 import io
+import re
 import warnings
 from dataclasses import dataclass
 from typing import Protocol
@@ -125,6 +126,20 @@ _CORRUPT_IMAGE_WARNINGS = (
 )
 
 
+# A decoder's own warnings ("openjpeg warning: Non conformant codestream ...") about data it
+# decodes anyway: the picture is drawn whole.
+_DECODER_WARNING = re.compile(r"\b(openjpeg|jbig2dec|libjpeg) warning\b", re.IGNORECASE)
+
+
+def corrupt_image_warnings(warnings_text: str) -> list[str]:
+    """MuPDF's warnings (one a line) that say a picture's data is corrupt."""
+    return [
+        line
+        for line in warnings_text.splitlines()
+        if any(key in line.lower() for key in _CORRUPT_IMAGE_WARNINGS) and not _DECODER_WARNING.search(line)
+    ]
+
+
 class PdfDocument:
     """A PDF; pages are rendered with PyMuPDF at a fixed resolution."""
 
@@ -166,7 +181,7 @@ class PdfDocument:
             except MUPDF_ERRORS as exc:
                 raise DocumentError(f"Page {index + 1} of the PDF cannot be rendered: {exc}") from exc
             warnings_text = pymupdf.TOOLS.mupdf_warnings()
-        corrupt = [w for w in warnings_text.splitlines() if any(k in w.lower() for k in _CORRUPT_IMAGE_WARNINGS)]
+        corrupt = corrupt_image_warnings(warnings_text)
         if corrupt:
             raise DocumentError(f"Page {index + 1} of the PDF has corrupt image data ({corrupt[0]}).")
         array = np.frombuffer(pixmap.samples, dtype=np.uint8)
