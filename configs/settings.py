@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(
         50, description="Largest accepted upload; checked while streaming. An upload is parsed in memory, not on disk."
     )
+    upload_deadline_seconds: float = Field(
+        300, description="A POST's body must have arrived this many seconds after it began; a slower one is a 408."
+    )
     max_pages: int = Field(
         10000, description="Most pages processed per document (after `pages=`); more is a 400 stating both numbers."
     )
@@ -140,6 +143,15 @@ class Settings(BaseSettings):
         "",
         description="Comma-separated IPs or networks of reverse proxies whose `X-Forwarded-For` names the "
         "client (for anonymous metering). Empty: the socket's peer is the client.",
+    )
+    webhook_secret: str | None = Field(
+        None,
+        description="The secret (`whsec_` + base64) that signs the webhook events of anonymous callers' jobs. "
+        "Unset: anonymous callers cannot ask for webhooks (accounts have their own secret).",
+        pattern=r"^whsec_[A-Za-z0-9+/=]+$",
+    )
+    webhook_allow_private: bool = Field(
+        False, description="Let callback URLs reach loopback, private and link-local addresses (trusted networks only)."
     )
     cors_origins: str = Field(
         "",

@@ -14,7 +14,9 @@ from accounts.metering import Metering, meter_for
 from accounts.plans import PLANS, plan_named
 from accounts.store import AccountError, account, account_ids, add_credits, create_account
 from accounts.tokens import issue_token, list_tokens, revoke_token
+from accounts.webhook_settings import set_default_callback_url, webhook_secret
 from configs.settings import get_settings, without_password
+from pipelines.jobs.callback_targets import CallbackError, callback_target
 
 
 def _serve(_: argparse.Namespace) -> int:
@@ -78,6 +80,41 @@ def _add_credits(args: argparse.Namespace) -> int:
     return 0
 
 
+def _webhook_secret(args: argparse.Namespace) -> int:
+    secret = webhook_secret(_redis(), args.account, rotate=args.rotate)
+    if args.rotate:
+        print(f"New webhook secret of account {args.account} (events are signed with it from now on):")
+    else:
+        print(f"The webhook events of account {args.account}'s jobs are signed with:")
+    print(secret)
+    return 0
+
+
+def _webhook_url(args: argparse.Namespace) -> int:
+    if args.url is not None:
+        try:
+            callback_target(args.url, get_settings().webhook_allow_private)
+        except CallbackError as exc:
+            raise AccountError(str(exc)) from exc
+    set_default_callback_url(_redis(), args.account, args.url)
+    if args.url:
+        print(f"Jobs of account {args.account} send their events to {args.url}.")
+    else:
+        print(f"Account {args.account} has no default callback URL.")
+    return 0
+
+
+def _webhook_parsers(sub) -> None:
+    secret = sub.add_parser("webhook-secret", help="Show (or --rotate) the secret of an account's webhooks.")
+    secret.add_argument("account")
+    secret.add_argument("--rotate", action="store_true", help="Replace it with a new one.")
+    secret.set_defaults(func=_webhook_secret)
+    url = sub.add_parser("webhook-url", help="Set (or clear) the callback URL of an account's jobs without one.")
+    url.add_argument("account")
+    url.add_argument("url", nargs="?", default=None, help="An http(s) URL; leave out to clear it.")
+    url.set_defaults(func=_webhook_url)
+
+
 def _accounts_parser(commands) -> None:
     accounts = commands.add_parser("accounts", help="Manage accounts, API tokens and credits.")
     sub = accounts.add_subparsers(dest="accounts_command", required=True)
@@ -100,6 +137,7 @@ def _accounts_parser(commands) -> None:
     credits.add_argument("account")
     credits.add_argument("credits", type=int)
     credits.set_defaults(func=_add_credits)
+    _webhook_parsers(sub)
 
 
 def _convert(args: argparse.Namespace) -> int:

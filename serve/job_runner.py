@@ -25,6 +25,8 @@ from pipelines.execution.page_dataset import BlockSizes, PageJob, plan_blocks, r
 from pipelines.execution.page_loop import PageOptions, ocr_submit, run_upload_pages
 from pipelines.heap import freeze_startup_objects
 from pipelines.jobs.store import JobStore, redis_client
+from pipelines.jobs.webhook_outbox import WebhookOutbox
+from pipelines.jobs.webhook_sender import WebhookSender, owner_secrets
 from serve.priority_slots import PrioritySlots
 
 logger = logging.getLogger("ray.serve")
@@ -61,6 +63,9 @@ class JobRunner:
         self._held: set[str] = set()  # jobs this replica holds, waiting or running: it renews their leases
         threading.Thread(target=self._keep_leases, name="job-leases", daemon=True).start()
         threading.Thread(target=self._start_block_workers, name="block-workers", daemon=True).start()
+        client = self._store.client
+        sender = WebhookSender(WebhookOutbox(client), owner_secrets(client, settings.webhook_secret))
+        threading.Thread(target=sender.run_forever, name="webhooks", daemon=True).start()
         freeze_startup_objects()
 
     def _start_block_workers(self) -> None:

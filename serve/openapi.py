@@ -21,6 +21,7 @@ _ERRORS = {
     401: ("An unknown or revoked API token; on chat also a missing one.", False),
     402: ("Out of credits, or more pages than the plan allows per file (`used`, `cap`, `allowance`).", False),
     404: ("No such job of the caller's: unknown, another caller's, deleted or expired.", False),
+    408: ("The upload did not arrive within the deadline (`OCRCHAT_UPLOAD_DEADLINE_SECONDS`).", False),
     409: ("The job has not ended yet, or ended with nothing to download or ask about.", False),
     429: ("At capacity (`queued_pages`), or too many chat questions: retry after `Retry-After`.", True),
     503: ("A tier or tool this deployment lacks, or the service cannot run the job now.", False),

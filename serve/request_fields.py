@@ -25,6 +25,11 @@ SUBMIT_FORM = {
                         "translate_to": {"type": "string"},
                         "pages": {"type": "string", "description": "Pages to process, 1-based: 1-3,7"},
                         "force_ocr": {"type": "boolean", "default": False},
+                        "callback_url": {
+                            "type": "string",
+                            "format": "uri",
+                            "description": "An http(s) URL that gets the job's signed event when it ends",
+                        },
                     },
                 }
             }

@@ -1,5 +1,6 @@
 """Session fixtures: a real redis-server, a real local Ray with the Serve app, an HTTP client."""
 
+import base64
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,8 @@ DATA = Path(__file__).parent / "data"
 TEST_UPLOAD_LIMIT_MB = 2  # small, so the size-limit test stays fast
 ANONYMOUS_DAILY_PAGES = 1_000_000
 JOB_LEASE_SECONDS = 20
+UPLOAD_DEADLINE_SECONDS = 20
+ANONYMOUS_WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"the test service's secret").decode()
 
 
 def free_port() -> int:
@@ -91,6 +94,11 @@ def service(redis_server: LocalRedis, state_dir: Path) -> Iterator[Service]:
             "trusted_proxies": "127.0.0.1",
             # Short, so that the lost-job test sees a lease run out; runners renew every 5 s.
             "job_lease_seconds": JOB_LEASE_SECONDS,
+            # Short, so that the test of a trickling upload sees it run out.
+            "upload_deadline_seconds": UPLOAD_DEADLINE_SECONDS,
+            # The webhook tests' receiver listens on 127.0.0.1.
+            "webhook_allow_private": True,
+            "webhook_secret": ANONYMOUS_WEBHOOK_SECRET,
         }
     )
     app.deploy()

@@ -1,11 +1,13 @@
 """Every error of the contract, as a JSON body with a message."""
 
 import io
+import socket
+import time
 
 import pytest
 from PIL import Image
 
-from tests.conftest import TEST_UPLOAD_LIMIT_MB
+from tests.conftest import TEST_UPLOAD_LIMIT_MB, UPLOAD_DEADLINE_SECONDS
 from tests.documents import converted, data_file
 
 
@@ -101,3 +103,24 @@ def test_size_limit_holds_for_a_chunked_upload_without_content_length(client):
         "/api/v1/ocr/", content=body(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
     )
     assert_error(response, 400, "exceeds the limit")
+
+
+def test_an_upload_that_trickles_in_past_the_deadline_is_408(service):
+    """The client sends the start of its body and then nothing: the answer comes at the deadline."""
+    boundary = "ocrchatboundary"
+    head = f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="slow.png"\r\n\r\n'.encode()
+    host, port = service.url.removeprefix("http://").split(":")
+    started = time.monotonic()
+    with socket.create_connection((host, int(port)), timeout=UPLOAD_DEADLINE_SECONDS * 3) as connection:
+        connection.sendall(
+            b"POST /api/v1/ocr/ HTTP/1.1\r\nHost: " + host.encode() + b"\r\n"
+            b"Content-Type: multipart/form-data; boundary=" + boundary.encode() + b"\r\n"
+            b"Content-Length: 100000\r\n\r\n" + head + b"\x89PNG\r\n\x1a\n"
+        )
+        answer = ""
+        while "}" not in answer and (piece := connection.recv(65536)):
+            answer += piece.decode("latin-1")
+    status_line, _, rest = answer.partition("\r\n")
+    assert status_line.split()[1] == "408", answer
+    assert "did not arrive within" in rest
+    assert UPLOAD_DEADLINE_SECONDS <= time.monotonic() - started < UPLOAD_DEADLINE_SECONDS * 2

@@ -136,3 +136,37 @@ def test_a_foreign_web_page_cannot_spend_the_visitors_allowance(api):
     assert api.post("/api/v1/ocr/", files=pdf).status_code == 200  # no Origin: not a browser
     read = api.get("/api/v1/capabilities/", headers={"Origin": "https://evil.example"})
     assert read.status_code == 200 and "access-control-allow-origin" not in read.headers
+
+
+def test_the_ingress_holds_one_copy_of_an_upload(api):
+    """Traced memory while a 10 MB upload is received, opened and refused for its `pages`: the
+    test client's own copy of the body, and one in the ingress (a spooled and read copy, and one
+    made for MuPDF, were three)."""
+    import tracemalloc
+
+    import numpy as np
+    import pymupdf
+
+    pdf = pymupdf.open()
+    page = pdf.new_page()
+    noise = np.random.default_rng(7).integers(0, 255, (1800, 1800, 3), dtype=np.uint8)
+    page.insert_image(page.rect, pixmap=pymupdf.Pixmap(pymupdf.csRGB, 1800, 1800, noise.tobytes(), False))
+    content = pdf.tobytes()
+    tracemalloc.start()
+    try:
+        refused = api.post("/api/v1/ocr/", files={"file": ("big.pdf", content)}, data={"pages": "3"})
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert refused.status_code == 400 and "out of range" in refused.json()["detail"]
+    assert peak < 2.5 * len(content), peak / len(content)
+
+
+def test_a_callback_url_inside_the_network_or_without_a_secret_is_a_400_and_not_charged(api):
+    used = api.get("/api/v1/account/").json()["used"]
+    pdf = {"file": ("one.pdf", born_digital_pdf(1))}
+    metadata = api.post("/api/v1/ocr/", files=pdf, data={"callback_url": "http://169.254.169.254/latest/meta-data"})
+    assert metadata.status_code == 400 and "169.254.169.254" in metadata.json()["detail"]
+    public = api.post("/api/v1/ocr/", files=pdf, data={"callback_url": "https://93.184.215.14/hook"})
+    assert public.status_code == 400 and "OCRCHAT_WEBHOOK_SECRET" in public.json()["detail"]  # anonymous, no secret
+    assert api.get("/api/v1/account/").json()["used"] == used

@@ -149,7 +149,7 @@ class PdfDocument:
         self._limits = limits
         with MUPDF_LOCK:
             try:
-                self._pdf = pymupdf.open(stream=data, filetype="pdf")
+                self._pdf = pymupdf.open(stream=memoryview(data), filetype="pdf")  # no copy of a bytearray
                 self.page_count = self._pdf.page_count  # a broken page tree fails here
             except (pymupdf.FileDataError, *MUPDF_ERRORS) as exc:
                 raise DocumentError(f"The PDF is corrupt or unreadable: {exc}") from exc

@@ -18,8 +18,10 @@ class IdempotencyError(ValueError):
     """The key is malformed, or was used before for a different document."""
 
 
-def document_digest(data: bytes, options: str) -> str:
-    return hashlib.sha256(data + b"\0" + options.encode()).hexdigest()
+def document_digest(data: bytes | bytearray, options: str) -> str:
+    digest = hashlib.sha256(data)
+    digest.update(b"\0" + options.encode())
+    return digest.hexdigest()
 
 
 # KEYS: the key's name. ARGV: the job id it must still be bound to. Deletes it only then.

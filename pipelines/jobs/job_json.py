@@ -62,6 +62,8 @@ def job_json_chunks(
         "finished_at": state["finished_at"],
         "expires_at": state["expires_at"],
     }
+    if "webhook" in state:
+        after["webhook"] = state["webhook"]
     return _in_pieces(
         [record_json(before)[:-1], ',"text":"'],
         map(_escaped, joined_page_texts(text_batches)),

@@ -96,6 +96,17 @@ class JobFields(TypedDict):
     created_at: str
 
 
+class WebhookState(TypedDict):
+    """The delivery of the job's webhook event (jobs submitted with a `callback_url`)."""
+
+    status: Annotated[
+        Literal["waiting", "pending", "delivered", "failed"],
+        Field(description="waiting: the job runs; pending: being delivered or retried; failed: gave up after 24 h"),
+    ]
+    attempts: int
+    last_error: str | None
+
+
 class JobState(TypedDict):
     """The fields of a job that change while it runs and when it ends."""
 
@@ -106,6 +117,7 @@ class JobState(TypedDict):
     error: str | None
     finished_at: str | None
     expires_at: str | None
+    webhook: NotRequired[WebhookState]
 
 
 class Job(JobFields, JobState):

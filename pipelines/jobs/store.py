@@ -12,6 +12,7 @@ Status changes and page writes are Lua scripts, so a cancel and a finishing page
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import asdict
 from functools import lru_cache
 
 import orjson
@@ -22,9 +23,11 @@ from redis.backoff import ExponentialBackoff
 from accounts.clock import now_iso
 from accounts.metering import Meter
 from exports.searchable_pdf import page_outline
+from pipelines.jobs.callback_targets import CallbackTarget
 from pipelines.jobs.job_json import job_json_chunks, record_json
 from pipelines.jobs.record import FINAL_STATUSES
 from pipelines.jobs.schema import JobFields, PageRecord
+from pipelines.jobs.webhook_outbox import STATE_TTL_SECONDS, WEBHOOKS_DUE_KEY, WebhookOutbox, webhook_key
 
 QUEUED_PAGES_KEY = "ocrchat:queued_pages"
 # Jobs not yet ended, scored by when a runner last vouched for them (a lease): one that no
@@ -94,10 +97,12 @@ return 1
 """
 
 # KEYS: job, pages, page texts, page Markdowns, page outlines, queue, meter (the job's credits, or
-# the job key when it has none).
+# the job key when it has none), the job's webhook state, the due webhooks.
 # ARGV: allowed current statuses (space-separated), new status, error, finished_at, expires_at,
-# ttl, the channel of job ends, the job's id. A final status gives the unprocessed pages back to
-# the queue and the credits of the pages not processed or failed back to the meter, and is published.
+# ttl, the channel of job ends, the job's id, now (Unix seconds), the webhook state's ttl. A final
+# status gives the unprocessed pages back to the queue and the credits of the pages not processed
+# or failed back to the meter, is published, and puts the job's webhook event (if it has a
+# callback) in the outbox (`pipelines.jobs.webhook_outbox`).
 _TRANSITION = """
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or not string.find(' ' .. ARGV[1] .. ' ', ' ' .. status .. ' ', 1, true) then return 0 end
@@ -116,6 +121,18 @@ if ARGV[2] == 'done' or ARGV[2] == 'failed' then
   end
   for i = 1, 5 do redis.call('EXPIRE', KEYS[i], ARGV[6]) end
   redis.call('PUBLISH', ARGV[7], ARGV[8])
+  local target = redis.call('HGET', KEYS[1], 'webhook')
+  if target then
+    local kind = 'job.failed'
+    if ARGV[2] == 'done' then kind = 'job.done' elseif ARGV[3] == 'cancelled' then kind = 'job.cancelled' end
+    local data = {uuid = ARGV[8], status = ARGV[2], page_count = tonumber(h[1]), pages_failed = tonumber(h[3]),
+                  finished_at = ARGV[4]}
+    local event = cjson.encode({type = kind, timestamp = ARGV[4], data = data})
+    redis.call('HSET', KEYS[8], 'target', target, 'owner', redis.call('HGET', KEYS[1], 'owner'), 'event', event,
+               'status', 'pending', 'attempts', 0, 'last_error', '', 'first_at', ARGV[9])
+    redis.call('EXPIRE', KEYS[8], ARGV[10])
+    redis.call('ZADD', KEYS[9], ARGV[9], ARGV[8])
+  end
 end
 return 1
 """
@@ -174,15 +191,24 @@ class JobStore:
         """Give back pages admitted for a job that was never created."""
         self._redis.decrby(QUEUED_PAGES_KEY, pages)
 
-    def create(self, fixed: JobFields, owner: str, meter: Meter | None = None, page_credits: int = 0) -> None:
+    def create(
+        self,
+        fixed: JobFields,
+        owner: str,
+        meter: Meter | None = None,
+        page_credits: int = 0,
+        webhook: CallbackTarget | None = None,
+    ) -> None:
         """Store a new job as `pending`. With a meter, the job's credits were reserved on it and
-        those of pages it does not process go back when it ends."""
+        those of pages it does not process go back when it ends. With a webhook, its event is
+        sent there when it ends."""
         key = self._keys(fixed["uuid"])[0]
         state = {"status": "pending", "error": "", "pages_done": 0, "pages_failed": 0, "finished_at": ""}
         metering = {"meter_key": meter.key, "meter_field": meter.field, "page_credits": page_credits} if meter else {}
+        callback = {"webhook": json.dumps(asdict(webhook))} if webhook else {}
         with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(key, mapping={"fixed": json.dumps(fixed), "owner": owner, "page_count": fixed["page_count"]})
-            pipe.hset(key, mapping=state | {"expires_at": ""} | metering)
+            pipe.hset(key, mapping=state | {"expires_at": ""} | metering | callback)
             pipe.expire(key, self._ttl)
             pipe.zadd(ACTIVE_JOBS_KEY, {fixed["uuid"]: time.time()})
             pipe.execute()
@@ -215,6 +241,8 @@ class JobStore:
             "finished_at": fields["finished_at"] or None,
             "expires_at": fields["expires_at"] or None,
         }
+        if "webhook" in fields:
+            state["webhook"] = WebhookOutbox(self._redis).state(job_id)
         return job_json_chunks(json.loads(fields["fixed"]), state, texts, markdowns, pages), fields["owner"]
 
     def load(self, job_id: str) -> tuple[dict, str] | None:
@@ -309,9 +337,11 @@ class JobStore:
         final = status in ("done", "failed")
         finished_at, expires_at = (now_iso(), now_iso(self._ttl)) if final else ("", "")
         args = [allowed, status, error, finished_at, expires_at, self._ttl, JOB_ENDED_CHANNEL, job_id]
+        args += [time.time(), STATE_TTL_SECONDS]
         keys = self._keys(job_id)
         meter_key = self._redis.hget(keys[0], "meter_key") if final else None
-        moved = bool(self._transition(keys=[*keys, meter_key or keys[0]], args=args))
+        keys += [meter_key or keys[0], webhook_key(job_id), WEBHOOKS_DUE_KEY]
+        moved = bool(self._transition(keys=keys, args=args))
         if moved and final:
             self._redis.zrem(ACTIVE_JOBS_KEY, job_id)
         return moved

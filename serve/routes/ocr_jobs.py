@@ -1,14 +1,13 @@
 """`/api/v1/ocr/`: submit a document, poll its job, cancel or delete it."""
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
-from starlette.datastructures import UploadFile
 
 from pipelines.jobs.schema import Job
 from serve.openapi import ACCOUNT_OR_ANONYMOUS, DELETED, errors, ok
 from serve.request_fields import SUBMIT_FORM, form_flag, form_text
 from serve.routes.dependencies import CallerDep, ServicesDep
 from serve.services.submission import FIELDS, Upload
-from serve.upload import UploadTooLarge, read_form
+from serve.upload import ReceivedFile, UploadTooLarge, UploadTooSlow, read_form
 
 # The longest a poll may wait for its job to end: under the 60 s read timeout of common proxies.
 MAX_POLL_WAIT_SECONDS = 50
@@ -21,30 +20,28 @@ router = APIRouter(prefix="/api/v1/ocr")
     summary="Submit a document",
     openapi_extra=SUBMIT_FORM | ACCOUNT_OR_ANONYMOUS,
     responses=ok(Job, "The job: done for a small document, else pending or processing.")
-    | errors(400, 401, 402, 429, 503),
+    | errors(400, 401, 402, 408, 429, 503),
 )
 async def submit(request: Request, services: ServicesDep, caller: CallerDep) -> Response:
-    upload = await _read_upload(request, services.submission.max_upload_bytes)
+    submission = services.submission
+    upload = await _read_upload(request, submission.max_upload_bytes, submission.upload_deadline_seconds)
     job_id = await services.submission.submit(caller, upload)
     return await services.job_views.job(job_id, caller.owner)
 
 
-async def _read_upload(request: Request, max_bytes: int) -> Upload:
+async def _read_upload(request: Request, max_bytes: int, deadline_seconds: float) -> Upload:
     try:
-        form = await read_form(request, max_bytes)
+        form = await read_form(request, max_bytes, deadline_seconds)
     except UploadTooLarge as exc:
         raise HTTPException(400, str(exc)) from exc
-    try:
-        file = form.get("file")
-        if not isinstance(file, UploadFile):
-            raise HTTPException(400, "No file: send the document in the multipart field 'file'.")
-        fields = {name: form_text(form, name) for name in FIELDS}
-        force_ocr = form_flag(form, "force_ocr")
-        data = await file.read()
-    finally:
-        await form.close()
+    except UploadTooSlow as exc:
+        raise HTTPException(408, str(exc)) from exc
+    file = form.get("file")
+    if not isinstance(file, ReceivedFile):
+        raise HTTPException(400, "No file: send the document in the multipart field 'file'.")
+    fields = {name: form_text(form, name) for name in FIELDS}
     key = request.headers.get("idempotency-key")
-    return Upload(data, file.filename or "document", fields, force_ocr, key)
+    return Upload(file.data, file.filename or "document", fields, form_flag(form, "force_ocr"), key)
 
 
 @router.get(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from accounts.metering import Meter, Metering, meter_for
 from accounts.plans import page_cost
+from accounts.webhook_settings import default_callback_url
 from configs.settings import Settings
 from engines.chat_model import ChatModel
 from pipelines import metrics
@@ -15,6 +16,7 @@ from pipelines.chat.translation import Translator
 from pipelines.documents.document import DocumentError, Limits, open_document
 from pipelines.errors import describe_error
 from pipelines.execution.page_loop import PageOptions
+from pipelines.jobs.callback_targets import CallbackError, CallbackTarget, callback_target
 from pipelines.jobs.idempotency import IdempotencyError, IdempotencyKeys, document_digest
 from pipelines.jobs.options import Capabilities, JobOptions, OptionError, parse_options
 from pipelines.jobs.page_selection import PageSelectionError, select_pages
@@ -30,7 +32,11 @@ _SECONDS_PER_QUEUED_PAGE = 4
 # How long a request waits for the job that an earlier request with its Idempotency-Key is
 # creating; past that, the earlier request is taken for dead and the key starts over.
 _CREATION_WAIT_SECONDS = 10.0
-FIELDS = ("tier", "language", "tool", "translate_to", "pages")
+FIELDS = ("tier", "language", "tool", "translate_to", "pages", "callback_url")
+NO_ANONYMOUS_WEBHOOKS = (
+    "Webhooks of anonymous jobs need a signing secret, and this server has none (OCRCHAT_WEBHOOK_SECRET); "
+    "use an account, whose events are signed with its own secret."
+)
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ class Upload:
     """A submission as the form sent it: the document, its name, the text fields (FIELDS) and
     `force_ocr`; `key`: its Idempotency-Key header."""
 
-    data: bytes
+    data: bytes | bytearray
     filename: str
     fields: dict[str, str | None]
     force_ocr: bool = False
@@ -76,6 +82,7 @@ class Submission:
         self._language_model = language_model
         self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
         self.max_upload_bytes = settings.max_upload_bytes
+        self.upload_deadline_seconds = settings.upload_deadline_seconds
 
     async def submit(self, caller: Caller, upload: Upload) -> str:
         """The id of the job to answer with: a new one (done when small, as the caller waits for
@@ -83,6 +90,7 @@ class Submission:
         options = self._options(upload.fields)
         indices, page_count = await self._pages_to_process(upload.data, upload.fields["pages"])
         check_plan_cap(len(indices), caller.plan)
+        callback = await self._callback_target(caller, upload.fields["callback_url"])
         job = new_job(
             tier=options.tier,
             language=options.language,
@@ -98,7 +106,7 @@ class Submission:
             earlier = await self._earlier_job(keyed)
             if earlier is not None:
                 return earlier
-        await self._create(caller, job, keyed, options.tier)
+        await self._create(caller, job, keyed, options.tier, callback)
         metrics.upload_accepted(len(upload.data))
         await self._dispatch(job["uuid"], upload, indices, self._page_options(options, upload.force_ocr), caller, keyed)
         return job["uuid"]
@@ -111,14 +119,16 @@ class Submission:
         except OptionError as exc:
             raise ApiError(exc.status, str(exc)) from exc
 
-    async def _create(self, caller: Caller, job: JobFields, keyed: _KeyedJob | None, tier: str) -> None:
+    async def _create(
+        self, caller: Caller, job: JobFields, keyed: _KeyedJob | None, tier: str, callback: CallbackTarget | None
+    ) -> None:
         """Queue, charge and store the job."""
         pages = job["page_count"]
         await self._admit(pages, keyed)
         page_credits = page_cost(tier, self._settings)
         meter = await self._reserve(caller, pages, page_credits, keyed)
         try:
-            await asyncio.to_thread(self._jobs.create, job, caller.owner, meter, page_credits)
+            await asyncio.to_thread(self._jobs.create, job, caller.owner, meter, page_credits, callback)
         except Exception:  # Redis failed us: the pages must not stay queued nor charged
             await asyncio.to_thread(self._jobs.release, pages)
             await asyncio.to_thread(self._metering.refund, meter.key, meter.field, pages * page_credits)
@@ -126,6 +136,21 @@ class Submission:
             raise
         if keyed is not None:
             await asyncio.to_thread(self._idempotency.confirm, keyed.owner, keyed.key, keyed.job_id, keyed.digest)
+
+    async def _callback_target(self, caller: Caller, url: str | None) -> CallbackTarget | None:
+        """Where the job's webhook goes: `callback_url`, else the account's default; 400 for one
+        this service does not call (checked before anything is charged)."""
+        if url is None and caller.account_id is not None:
+            url = await asyncio.to_thread(default_callback_url, self._jobs.client, caller.account_id)
+        if not url:
+            return None
+        try:
+            target = await asyncio.to_thread(callback_target, url, self._settings.webhook_allow_private)
+        except CallbackError as exc:
+            raise ApiError(400, str(exc)) from exc
+        if caller.account_id is None and not self._settings.webhook_secret:
+            raise ApiError(400, NO_ANONYMOUS_WEBHOOKS)
+        return target
 
     def _page_options(self, options: JobOptions, force_ocr: bool) -> PageOptions:
         """How the runner processes the pages. The vlm tier reads every page with the model, text
