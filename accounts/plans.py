@@ -31,6 +31,7 @@ def plan_named(name: str, settings: Settings) -> Plan:
     raise ValueError(f"Unknown plan {name!r}; choose one of {', '.join(PLANS)}.")
 
 
-def page_cost(tier: str, settings: Settings) -> int:
-    """Credits one page costs on `tier`."""
-    return settings.vlm_page_credits if tier == "vlm" else settings.cpu_page_credits
+def page_cost(tier: str, settings: Settings, translated: bool = False) -> int:
+    """Credits one page costs on `tier`; more when it is translated (two language-model calls)."""
+    cost = settings.vlm_page_credits if tier == "vlm" else settings.cpu_page_credits
+    return cost + (settings.translate_page_credits if translated else 0)

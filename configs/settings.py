@@ -126,6 +126,12 @@ class Settings(BaseSettings):
     )
     cpu_page_credits: int = Field(1, description="Credits one page costs on the `cpu` tier.")
     vlm_page_credits: int = Field(10, description="Credits one page costs on the `vlm` tier.")
+    translate_page_credits: int = Field(
+        2, description="Credits added to a page's cost with `tool=translate` (two language-model calls a page)."
+    )
+    anonymous_translate: bool = Field(
+        False, description="Let anonymous callers use `tool=translate` (it spends the language model's capacity)."
+    )
     chat_llm_url: str | None = Field(
         None,
         description="Base URL of an OpenAI-compatible chat completions API (a vLLM server, for example: "

@@ -20,6 +20,7 @@ from ray import serve
 
 from configs.serve_config import DEFAULT_SERVE_CONFIG
 from tests.documents import data_file
+from tests.test_accounts import create_account
 from tests.vlm_model import build_tiny_paddleocr_vl
 
 APP, PREFIX = "ocrchat-vlm", "/vlm"
@@ -139,9 +140,16 @@ def test_extract_tables_on_the_vlm_downloads_as_csv(vlm_client):
     assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
 
 
-def test_translate_returns_the_translation_and_keeps_the_original(vlm_client):
-    job = submit(vlm_client, data_file("phototest.tif"), tool="translate", translate_to="de").json()
+def test_translate_returns_the_translation_and_keeps_the_original(vlm_client, redis_server):
+    anonymous = submit(vlm_client, data_file("phototest.tif"), tool="translate", translate_to="de")
+    assert anonymous.status_code == 401 and "needs an account" in anonymous.json()["detail"]
+    token = create_account(redis_server.url)
+    headers = {"Authorization": f"Bearer {token}"}
+    files = {"file": ("page.tif", data_file("phototest.tif"))}
+    fields = {"tool": "translate", "translate_to": "de"}
+    job = vlm_client.post("/api/v1/ocr/", files=files, data=fields, headers=headers).json()
     assert job["status"] == "done"
+    assert vlm_client.get("/api/v1/account/", headers=headers).json()["used"] == 1 + 2  # the page and its translation
     (page,) = job["pages"]
     assert page["translated_to"] == "de" and page["source_text"]
     assert page["text"] == page["source_text"].upper()  # the scripted model upper-cases

@@ -87,5 +87,9 @@ class AccountUsage:
             "cap": cap,
             "balance": max(0, cap - used),
             "max_pages_per_file": caller.plan.max_pages_per_file,
-            "page_credits": {"cpu": page_cost("cpu", self._settings), "vlm": page_cost("vlm", self._settings)},
+            "page_credits": {
+                "cpu": page_cost("cpu", self._settings),
+                "vlm": page_cost("vlm", self._settings),
+                "translate": self._settings.translate_page_credits,
+            },
         }

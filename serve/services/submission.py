@@ -87,7 +87,7 @@ class Submission:
     async def submit(self, caller: Caller, upload: Upload) -> str:
         """The id of the job to answer with: a new one (done when small, as the caller waits for
         it), or the earlier job of the same Idempotency-Key."""
-        options = self._options(upload.fields)
+        options = self._options(upload.fields, caller)
         indices, page_count = await self._pages_to_process(upload.data, upload.fields["pages"])
         check_plan_cap(len(indices), caller.plan)
         callback = await self._callback_target(caller, upload.fields["callback_url"])
@@ -106,26 +106,34 @@ class Submission:
             earlier = await self._earlier_job(keyed)
             if earlier is not None:
                 return earlier
-        await self._create(caller, job, keyed, options.tier, callback)
+        await self._create(caller, job, keyed, options, callback)
         metrics.upload_accepted(len(upload.data))
         await self._dispatch(job["uuid"], upload, indices, self._page_options(options, upload.force_ocr), caller, keyed)
         return job["uuid"]
 
-    def _options(self, fields: dict[str, str | None]) -> JobOptions:
+    def _options(self, fields: dict[str, str | None], caller: Caller) -> JobOptions:
         try:
-            return parse_options(
+            options = parse_options(
                 fields["tier"], fields["language"], fields["tool"], fields["translate_to"], self._serves
             )
         except OptionError as exc:
             raise ApiError(exc.status, str(exc)) from exc
+        if options.translate_to and caller.account_id is None and not self._settings.anonymous_translate:
+            raise ApiError(401, "tool=translate needs an account: send its API token (Authorization: Bearer ...).")
+        return options
 
     async def _create(
-        self, caller: Caller, job: JobFields, keyed: _KeyedJob | None, tier: str, callback: CallbackTarget | None
+        self,
+        caller: Caller,
+        job: JobFields,
+        keyed: _KeyedJob | None,
+        options: JobOptions,
+        callback: CallbackTarget | None,
     ) -> None:
         """Queue, charge and store the job."""
         pages = job["page_count"]
         await self._admit(pages, keyed)
-        page_credits = page_cost(tier, self._settings)
+        page_credits = page_cost(options.tier, self._settings, translated=options.translate_to is not None)
         meter = await self._reserve(caller, pages, page_credits, keyed)
         try:
             await asyncio.to_thread(self._jobs.create, job, caller.owner, meter, page_credits, callback)
