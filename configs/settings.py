@@ -1,5 +1,7 @@
 """Every setting of the service, read once from `OCRCHAT_*` environment variables."""
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -32,7 +34,11 @@ class Settings(BaseSettings):
         None, description="Existing Ray cluster to join. Unset: a local single-node Ray is started."
     )
     ray_object_store_mb: int = Field(512, description="Object store size of the local Ray, in MB.")
-    dashboard: bool = Field(True, description="Start the Ray dashboard (127.0.0.1:8265) with the local Ray.")
+    dashboard: bool = Field(
+        False,
+        description="Start the Ray dashboard (127.0.0.1:8265) with the local Ray. Any local user can run code "
+        "through it: turn it on only on a machine you do not share.",
+    )
     max_upload_mb: float = Field(
         50, description="Largest accepted upload; checked while streaming. An upload is parsed in memory, not on disk."
     )
@@ -179,7 +185,14 @@ class Settings(BaseSettings):
 
     @property
     def effective_redis_url(self) -> str:
-        return self.redis_url or f"redis://127.0.0.1:{self.redis_port}/0"
+        """OCRCHAT_REDIS_URL, or the local Redis of `ocrchat serve` with its password."""
+        return self.redis_url or f"redis://:{self.local_redis_password}@127.0.0.1:{self.redis_port}/0"
+
+    @property
+    def local_redis_password(self) -> str:
+        """The password of the Redis that `ocrchat serve` starts: made at first start, kept in the
+        state folder, readable by its owner only."""
+        return local_secret(self.state_dir / "redis-password")
 
     @property
     def model_cache_dir(self) -> Path:
@@ -199,3 +212,20 @@ def without_password(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def local_secret(path: Path) -> str:
+    """A random secret kept in `path` (mode 0600), made the first time it is asked for."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made meanwhile by another process
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(secret)
+    return secret

@@ -1,5 +1,6 @@
 """A local redis-server process for `ocrchat serve` and the tests."""
 
+import os
 import shutil
 import subprocess
 import time
@@ -9,16 +10,20 @@ import redis
 
 
 class LocalRedis:
-    """redis-server bound to 127.0.0.1, with append-only persistence in `data_dir`."""
+    """redis-server bound to 127.0.0.1, with append-only persistence in `data_dir`; with a
+    password, every client must give it (other users of the machine cannot read it: it is passed
+    in a config file only its owner reads, not on the command line)."""
 
-    def __init__(self, port: int, data_dir: Path) -> None:
+    def __init__(self, port: int, data_dir: Path, password: str | None = None) -> None:
         self.port = port
         self.data_dir = data_dir
+        self._password = password
         self._process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self._password}@" if self._password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self, timeout: float = 10.0) -> "LocalRedis":
         binary = shutil.which("redis-server")
@@ -28,6 +33,7 @@ class LocalRedis:
         self._process = subprocess.Popen(
             [
                 binary,
+                str(self._config_file()),
                 "--bind",
                 "127.0.0.1",
                 "--port",
@@ -47,6 +53,14 @@ class LocalRedis:
         )
         self._wait_ready(timeout)
         return self
+
+    def _config_file(self) -> Path:
+        """The settings that must not show in the process list."""
+        path = self.data_dir / "redis.conf"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as config:
+            config.write(f'requirepass "{self._password}"\n' if self._password else "")
+        return path
 
     def _wait_ready(self, timeout: float) -> None:
         client = redis.Redis.from_url(self.url)

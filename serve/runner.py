@@ -45,8 +45,9 @@ def run_service(settings: Settings) -> None:
     local_redis = None
     try:
         if settings.redis_url is None:
-            local_redis = LocalRedis(settings.redis_port, settings.state_dir / "redis").start()
-            logger.info("Redis started on %s (data in %s)", local_redis.url, local_redis.data_dir)
+            password = settings.local_redis_password
+            local_redis = LocalRedis(settings.redis_port, settings.state_dir / "redis", password).start()
+            logger.info("Redis started on 127.0.0.1:%s (data in %s)", local_redis.port, local_redis.data_dir)
         start_ray(settings)
         # After ray.init, which installs a SIGTERM handler of its own that aborts the driver.
         for signum in (signal.SIGINT, signal.SIGTERM):

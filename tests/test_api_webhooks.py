@@ -13,7 +13,7 @@ from tests.webhook_receiver import webhook_receiver
 
 
 def _cli(redis_url: str, *args: str) -> str:
-    env = {**os.environ, "OCRCHAT_REDIS_URL": redis_url}
+    env = {**os.environ, "OCRCHAT_REDIS_URL": redis_url, "OCRCHAT_WEBHOOK_ALLOW_PRIVATE": "true"}
     command = [sys.executable, "-m", "serve.cli", "accounts", *args]
     run = subprocess.run(command, capture_output=True, text=True, env=env)
     assert run.returncode == 0, run.stderr

@@ -47,7 +47,8 @@ def test_private_addresses_pass_when_allowed_and_the_address_is_pinned():
 
 @pytest.fixture
 def client(redis_server):
-    return redis.Redis.from_url(redis_server.url, decode_responses=True)
+    """Database 1: the session's service (database 0) has webhook senders of its own."""
+    return redis.Redis.from_url(redis_server.url.removesuffix("/0") + "/1", decode_responses=True)
 
 
 def _ended_job(client, url: str, cancel: bool = False) -> str:

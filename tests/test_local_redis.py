@@ -1,0 +1,35 @@
+"""The Redis that `ocrchat serve` starts: a password of its own, kept from other users."""
+
+import os
+import stat
+import subprocess
+
+import pytest
+import redis
+
+from configs.settings import Settings
+from serve.redis_server import LocalRedis
+from tests.conftest import free_port
+
+
+def test_the_local_redis_password_is_made_once_and_kept_private(tmp_path):
+    settings = Settings(state_dir=tmp_path)
+    password = settings.local_redis_password
+    assert len(password) >= 40 and Settings(state_dir=tmp_path).local_redis_password == password
+    assert stat.S_IMODE(os.stat(tmp_path / "redis-password").st_mode) == 0o600
+    assert settings.effective_redis_url == f"redis://:{password}@127.0.0.1:{settings.redis_port}/0"
+    assert Settings(state_dir=tmp_path, redis_url="redis://elsewhere:6379/0").effective_redis_url.startswith(
+        "redis://elsewhere"
+    )
+
+
+def test_a_local_redis_with_a_password_refuses_clients_without_it(tmp_path):
+    server = LocalRedis(free_port(), tmp_path / "redis", password="not-on-the-command-line").start()
+    try:
+        assert redis.Redis.from_url(server.url).ping()
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=server.port).ping()
+        processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+        assert "not-on-the-command-line" not in processes
+    finally:
+        server.stop()
