@@ -23,6 +23,7 @@ API_VERSIONS = {
     "Deployment": "apps/v1",
     "Service": "v1",
     "PersistentVolumeClaim": "v1",
+    "NetworkPolicy": "networking.k8s.io/v1",
 }
 CPU_GROUP, GPU_GROUP = "cpu", "gpu"
 
@@ -202,14 +203,20 @@ def test_every_ray_pod_runs_the_same_image_with_the_same_settings():
         spec = group["template"]["spec"]
         container = ray_container(group)
         images.add(container["image"])
-        env = {e["name"]: e["value"] for e in container["env"]}
+        env = {e["name"]: e.get("value") for e in container["env"]}
+        secrets = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in container["env"] if "valueFrom" in e}
         envs.append(env)
         # Service links would inject <SERVICE>_PORT=tcp://... variables; one named ocrchat-redis
         # would set OCRCHAT_REDIS_PORT, which Settings reads as a port number.
         assert spec["enableServiceLinks"] is False, name
-        assert env["OCRCHAT_REDIS_URL"] == f"redis://{redis_service['metadata']['name']}:{port['port']}/0", name
+        redis_host = f"{redis_service['metadata']['name']}:{port['port']}"
+        assert env["OCRCHAT_REDIS_URL"] == f"redis://:$(REDIS_PASSWORD)@{redis_host}/0", name
+        assert secrets["REDIS_PASSWORD"] == {"name": "ocrchat-redis", "key": "password"}, name
         assert env["OCRCHAT_SERVE_CONFIG"] == f"/app/configs/{GPU_CLUSTER.name}", name
         Settings(**{k.removeprefix("OCRCHAT_").lower(): v for k, v in env.items() if k.startswith("OCRCHAT_")})
+        # The password is defined before the URL that expands it.
+        names = [e["name"] for e in container["env"]]
+        assert names.index("REDIS_PASSWORD") < names.index("OCRCHAT_REDIS_URL"), name
         # Ray's object store lives in /dev/shm: it must fit the memory volume mounted there.
         mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
         volumes = {v["name"]: v for v in spec["volumes"]}
@@ -281,3 +288,29 @@ def test_redis_persists_and_never_evicts():
     (container_port,) = container["ports"]
     assert port["targetPort"] in (container_port["name"], container_port["containerPort"])
     assert port["port"] == container_port["containerPort"] == 6379
+
+
+def test_redis_requires_the_secrets_password_and_only_ray_pods_reach_it():
+    (container,) = only("Deployment", "redis")["spec"]["template"]["spec"]["containers"]
+    args = container["args"]
+    (auth,) = [e for e in container["env"] if e["name"] == "REDISCLI_AUTH"]
+    assert args[args.index("--requirepass") + 1] == "$(REDISCLI_AUTH)"
+    assert auth["valueFrom"]["secretKeyRef"] == {"name": "ocrchat-redis", "key": "password"}
+    policy = only("NetworkPolicy", "redis-from-ray-pods-only")
+    redis_labels = only("Deployment", "redis")["spec"]["template"]["metadata"]["labels"]
+    assert policy["spec"]["podSelector"]["matchLabels"].items() <= redis_labels.items()
+    (rule,) = policy["spec"]["ingress"]
+    (source,) = rule["from"]
+    for name, group in pod_groups().items():  # every Ray pod is a source, and only they are
+        assert source["podSelector"]["matchLabels"].items() <= group["template"]["metadata"]["labels"].items(), name
+    assert rule["ports"] == [{"protocol": "TCP", "port": 6379}]
+
+
+def test_the_ray_pods_take_outside_traffic_only_on_serve_and_metrics():
+    policy = only("NetworkPolicy", "ocrchat-ray-pods")
+    for name, group in pod_groups().items():
+        labels = group["template"]["metadata"]["labels"]
+        assert policy["spec"]["podSelector"]["matchLabels"].items() <= labels.items(), name
+    from_ray_pods, from_anywhere = policy["spec"]["ingress"]
+    assert "ports" not in from_ray_pods and "from" not in from_anywhere
+    assert {port["port"] for port in from_anywhere["ports"]} == {8000, 8080}
