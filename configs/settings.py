@@ -151,6 +151,12 @@ class Settings(BaseSettings):
     chat_message_credits: int = Field(1, description="Credits one chat question costs.")
     chat_messages_per_minute: int = Field(20, description="Chat questions an account may ask per minute; more get 429.")
     chat_passages: int = Field(5, description="Passages retrieved per chat question.")
+    chat_concurrency: int = Field(
+        4,
+        ge=1,
+        description="Chat questions answered at once per ingress replica (each may wait up to "
+        "OCRCHAT_CHAT_LLM_TIMEOUT_SECONDS on the model); more wait their turn without holding up other requests.",
+    )
     trusted_proxies: str = Field(
         "",
         description="Comma-separated IPs or networks of reverse proxies whose `X-Forwarded-For` names the "

@@ -2,6 +2,7 @@
 in this process (an in-process job runner), requests through FastAPI's test client."""
 
 import asyncio
+import time
 from concurrent.futures import Future
 
 import pytest
@@ -170,3 +171,45 @@ def test_a_callback_url_inside_the_network_or_without_a_secret_is_a_400_and_not_
     public = api.post("/api/v1/ocr/", files=pdf, data={"callback_url": "https://93.184.215.14/hook"})
     assert public.status_code == 400 and "OCRCHAT_WEBHOOK_SECRET" in public.json()["detail"]  # anonymous, no secret
     assert api.get("/api/v1/account/").json()["used"] == used
+
+
+def test_questions_waiting_on_a_slow_model_do_not_hold_up_polls(redis_server, router):
+    """Eight questions hang on a language model that does not answer; a poll still answers."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from accounts.store import create_account
+
+    release = threading.Event()
+
+    class Stuck(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 (the http.server API)
+            self.rfile.read(int(self.headers["content-length"]))
+            release.wait(60)
+            self.send_response(503)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    model = ThreadingHTTPServer(("127.0.0.1", 0), Stuck)
+    threading.Thread(target=model.serve_forever, daemon=True).start()
+    settings = Settings(redis_url=redis_server.url, chat_llm_url=f"http://127.0.0.1:{model.server_address[1]}/v1")
+    services = make_services(settings, InProcessRunner(settings, router), vlm_missing="no vlm here")
+    _, token = create_account(redis_client(redis_server.url), "paid", credits=100)
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(build_http_app(services)) as api, ThreadPoolExecutor(8) as askers:
+        job = api.post("/api/v1/ocr/", files={"file": ("a.pdf", born_digital_pdf(1))}, headers=headers).json()
+        questions = [
+            askers.submit(api.post, f"/api/v1/chat/{job['uuid']}/", json={"message": "what?"}, headers=headers)
+            for _ in range(8)
+        ]
+        time.sleep(1)  # the questions are at the model by now
+        with ThreadPoolExecutor(1) as poller:
+            poll = poller.submit(api.get, f"/api/v1/ocr/{job['uuid']}/", headers=headers)
+            assert poll.result(timeout=20).json()["status"] == "done"
+        release.set()
+        assert {question.result(timeout=60).status_code for question in questions} == {200}
+    model.shutdown()

@@ -1,6 +1,7 @@
 """Questions about a finished job, for accounts only: checked, rate limited, metered, answered."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from accounts.metering import Metering, meter_for
@@ -16,11 +17,15 @@ from serve.callers import Caller
 
 
 class ChatDesk:
+    """Answers run on threads of their own: a slow model holds up other questions, at most, never
+    the polls and submissions that share the default thread pool."""
+
     def __init__(self, jobs: JobStore, chat: ChatService, metering: Metering, settings: Settings) -> None:
         self._jobs = jobs
         self._chat = chat
         self._metering = metering
         self._settings = settings
+        self._answering = ThreadPoolExecutor(settings.chat_concurrency, thread_name_prefix="chat")
 
     async def ask(self, caller: Caller, job_id: str, message: str) -> ChatReplyJson:
         """The answer from the job's text, citing pages (from 1). 404 for a job not the caller's,
@@ -36,7 +41,7 @@ class ChatDesk:
             raise out_of_credits(meter, reservation, credits)
         metrics.credits_charged(credits, caller.plan.name)
         try:
-            reply = await asyncio.to_thread(self._chat.ask, job_id, message)
+            reply = await asyncio.get_running_loop().run_in_executor(self._answering, self._chat.ask, job_id, message)
         except Exception:
             await asyncio.to_thread(self._metering.refund, meter.key, meter.field, credits)
             raise
