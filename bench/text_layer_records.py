@@ -2,9 +2,10 @@
 keeps what users see: save them from one checkout, compare them from another.
 
 The PDFs: every PDF of `../shared/corpus` and `tests/data`, and generated ones (the bench's 500
-short-line pages, tables, a turned page). Pages are read as the service reads them
-(`process_pages`, the cpu tier) with a stand-in OCR that reads nothing but a digest of the
-image it is given: a picture's crop that differs by one pixel changes the record.
+short-line pages, tables, a turned page, the report pages of `bench/long_documents.py`). Pages
+are read as the service reads them (`process_pages`, the cpu tier) with a stand-in OCR that
+reads nothing but a digest of the image it is given: a picture's crop that differs by one
+pixel changes the record.
 
 Usage: `.venv/bin/python bench/text_layer_records.py save /tmp/before.json` in one checkout,
 `.venv/bin/python bench/text_layer_records.py compare /tmp/before.json` in the other.
@@ -21,6 +22,7 @@ import pymupdf
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.long_documents import real_born_digital_pdf  # noqa: E402
 from configs.settings import Settings  # noqa: E402
 from engines.types import Block, PageResult  # noqa: E402
 from pipelines.documents.document import DocumentError, Limits, open_document  # noqa: E402
@@ -67,7 +69,8 @@ def documents(corpus: Path) -> dict[str, bytes]:
     found = {"corpus/" + path.relative_to(corpus).as_posix(): path for path in sorted(corpus.rglob("*.pdf"))}
     found |= {path.relative_to(ROOT).as_posix(): path for path in sorted((ROOT / "tests" / "data").glob("*.pdf"))}
     contents = {name: path.read_bytes() for name, path in found.items()}
-    return contents | {"generated 500 pages": born_digital_pdf(500), "generated table and turned page": _table_pdf()}
+    generated = {"generated 500 pages": born_digital_pdf(500), "generated table and turned page": _table_pdf()}
+    return contents | generated | {"redp5110 sound pages, repeated": real_born_digital_pdf(64)}
 
 
 def records(content: bytes) -> list[dict] | str:
