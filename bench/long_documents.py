@@ -190,6 +190,8 @@ def main() -> None:
     parser.add_argument("--skip-ocr", action="store_true", help="only the memory and text-layer parts")
     parser.add_argument("--skip-text", action="store_true", help="only the OCR part")
     parser.add_argument("--only", nargs="*", help="OCR only these olmocr PDFs (file names), for a quick look")
+    parser.add_argument("--skip-memory", action="store_true", help="without the memory part")
+    parser.add_argument("--text-layer-runs", type=int, default=5, help="jobs of each text-layer PDF")
     args = parser.parse_args()
     pdfs = sorted(p for p in OLMOCR.glob("*.pdf") if not args.only or p.name in args.only)
     bare_before = None if args.skip_ocr else measure_bare_engine(pdfs, "before the service")
@@ -202,9 +204,11 @@ def main() -> None:
             with httpx.Client(base_url=service.url, timeout=600) as client:
                 service_rate = None if args.skip_ocr else measure_ocr(service, client, pdfs)
                 if not args.skip_text:
-                    measure_memory(service, client)
-                    measure_text_layer(service, client, "generated", born_digital_pdf(500))
-                    measure_text_layer(service, client, "redp5110 pages", real_born_digital_pdf(500))
+                    if not args.skip_memory:
+                        measure_memory(service, client)
+                    runs = args.text_layer_runs
+                    measure_text_layer(service, client, "generated", born_digital_pdf(500), runs)
+                    measure_text_layer(service, client, "redp5110 pages", real_born_digital_pdf(500), runs)
         finally:
             service.stop()
     if service_rate is not None and bare_before is not None:

@@ -57,6 +57,9 @@ class Service:
             # A benchmark is one anonymous caller sending far more than the anonymous plan allows.
             "OCRCHAT_ANONYMOUS_DAILY_PAGES": "100000000",
             "OCRCHAT_ANONYMOUS_MAX_PAGES_PER_FILE": "10000",
+            # This checkout's code, in the driver too: the venv's `ocrchat` script may be an editable
+            # install of another checkout (a worktree sharing the main one's venv).
+            "PYTHONPATH": str(ROOT),
         }
         self.url = f"http://127.0.0.1:{port}"
         self.process = subprocess.Popen(

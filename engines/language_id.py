@@ -52,9 +52,20 @@ def _in_script(code: str, script: str) -> str | None:
     return None
 
 
+def _has_letters(text: str, count: int) -> bool:
+    """Whether `text` holds at least `count` letters; stops counting there (a page's text is long)."""
+    found = 0
+    for char in text:
+        if char.isalpha():
+            found += 1
+            if found >= count:
+                return True
+    return False
+
+
 def answer(text: str, script: str | None = None) -> Answer | None:
     """CLD2's top answer for `text` as a table language (written in `script`, if given), or None."""
-    if sum(char.isalpha() for char in text) < MIN_LETTERS:
+    if not _has_letters(text, MIN_LETTERS):
         return None
     try:
         reliable, _, details = pycld2.detect(_UNSAFE.sub(" ", text[:MAX_CHARS]), isPlainText=True)
@@ -70,7 +81,7 @@ def answer(text: str, script: str | None = None) -> Answer | None:
 def language_of(text: str, script: str | None = None, strict: bool = False) -> str | None:
     """The table code of `text`'s language when CLD2 is sure of it, else None. `strict`: on a block's
     few words, only with STRICT_MIN_LETTERS letters."""
-    if strict and sum(char.isalpha() for char in text) < STRICT_MIN_LETTERS:
+    if strict and not _has_letters(text, STRICT_MIN_LETTERS):
         return None
     found = answer(text, script)
     return found.code if found and found.reliable else None

@@ -170,3 +170,28 @@ def test_block_workers_started_ahead_are_distinct_processes(service):
     """Each warm-up task holds its worker until the others have started theirs: a first long job
     then finds as many ready workers as it runs blocks at once."""
     assert start_block_workers(3) == 3
+
+
+class SamePicturePages(Pages):
+    """Text-layer pages that all show one picture (a logo), at the top left; page `other` shows another."""
+
+    def __init__(self, page_count: int, other: int = -1) -> None:
+        super().__init__(page_count, with_layer=range(page_count))
+        self.other = other
+
+    def render(self, index: int) -> np.ndarray:
+        self.renders.append(index)
+        return np.full((4, 4, 3), 9 if index == self.other else 7, dtype=np.uint8)
+
+    def text_layer_pictures(self, index: int) -> list[list[float]]:
+        return [[0, 0, 2, 2]]
+
+
+def test_a_picture_seen_on_an_earlier_page_is_read_once_and_its_text_kept_on_every_page():
+    engine = Engine()
+    records = list(process_pages(SamePicturePages(6, other=4), list(range(6)), engine.submit, PageOptions()))
+    # Pages 0 and 1 are in flight together (the window); later pages reuse their reading.
+    assert sorted(call.page for call in engine.calls) == [7, 7, 9]
+    texts = [record["text"] for record in records]
+    assert texts == [f"layer {index} ocr {9 if index == 4 else 7}" for index in range(6)]
+    assert all(any(block.get("source") == "ocr" for block in record["blocks"]) for record in records)

@@ -184,7 +184,8 @@ class PdfDocument:
         corrupt = corrupt_image_warnings(warnings_text)
         if corrupt:
             raise DocumentError(f"Page {index + 1} of the PDF has corrupt image data ({corrupt[0]}).")
-        array = np.frombuffer(pixmap.samples, dtype=np.uint8)
+        # One copy, from a view of the pixmap's memory: `samples` copies it to bytes first (10x the time).
+        array = np.frombuffer(pixmap.samples_mv, dtype=np.uint8)
         return array.reshape(pixmap.height, pixmap.width, pixmap.n).copy()
 
     def text_layer(self, index: int) -> PageResult | None:

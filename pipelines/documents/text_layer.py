@@ -50,6 +50,8 @@ BULLET = "•"
 
 # An indirect reference in a PDF dictionary ("12 0 R").
 _REFERENCE = re.compile(r"(\d+) 0 R")
+# Any indirect reference, with its generation number.
+_ANY_REFERENCE = re.compile(r"(\d+) (\d+) R")
 # Replacement, private-use, control and surrogate characters: what a broken layer yields.
 _BAD_CHARS = re.compile("[\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
@@ -61,13 +63,15 @@ class TextLayerReader:
         self._pdf = pdf
         self._font_mapped: dict[int, bool] = {}
         self._unmapped_names: dict[int, str] = {}  # font xref -> its name if unmapped, else ""
+        self._xobject_pixels: dict[int, int | None] = {}  # XObject xref -> an image's pixels, None for a form
         self.rejections: dict[int, str] = {}  # page number -> why its layer was not used
         self.pictures: dict[int, list[list[float]]] = {}  # page number -> boxes (pixels) of its pictures to OCR
 
     def read(self, page: pymupdf.Page, scale: float) -> PageResult | None:
         """The page's text lines in pixels (`scale` pixels per point), or None to OCR the page."""
         textpage = None
-        if any(image[2] * image[3] >= _PICTURE_MIN_PIXELS for image in page.get_images()):
+        xobject_pixels = self._own_xobject_pixels(page)
+        if _shows_picture(page, xobject_pixels):
             textpage = page.get_textpage(flags=_WORD_FLAGS | pymupdf.TEXT_PRESERVE_IMAGES)
             words = textpage.extractWORDS()
         else:
@@ -76,7 +80,7 @@ class TextLayerReader:
         if not chars:
             return None
         language = language_id.language_of(" ".join(word[4] for word in words[:LANGUAGE_WORDS]))
-        if rejection := self._rejection(page, chars, language):
+        if rejection := self._rejection(page, chars, language, plain_resources=xobject_pixels is not None):
             self.rejections[page.number] = rejection
             return None
         pixels = (page.rect * pymupdf.Matrix(scale, scale)).irect  # as the page's rendering would be
@@ -88,30 +92,58 @@ class TextLayerReader:
         language = language or detected_language(blocks)
         return PageResult(width=pixels.width, height=pixels.height, blocks=blocks, language=language)
 
-    def _rejection(self, page: pymupdf.Page, chars: str, language: str | None) -> str | None:
-        """Why the layer is not sound, or None when it is."""
+    def _rejection(self, page: pymupdf.Page, chars: str, language: str | None, plain_resources: bool) -> str | None:
+        """Why the layer is not sound, or None when it is. `plain_resources`: the page has resources of
+        its own and no forms among them (`_own_xobject_pixels`)."""
         if len(_BAD_CHARS.findall(chars)) > MAX_BAD_CHAR_SHARE * len(chars):
             return "replacement, private-use or control characters"
         if len(chars) < SCAN_TEXT_CHARS and _image_cover(page) > SCAN_IMAGE_COVER:
             return "a scan: little text over a page-size image"
-        unmapped = self._unmapped_fonts(page)
+        unmapped = self._unmapped_fonts(page, plain_resources)
         if unmapped and _share_in_fonts(page, unmapped) > MAX_UNMAPPED_FONT_SHARE:
             return "fonts without a Unicode map"
         if len(chars) >= IDENTIFIED_CHARS and language is None:
             return "text in no language the identifier knows"
         return None
 
-    def _unmapped_fonts(self, page: pymupdf.Page) -> set[str]:
+    def _unmapped_fonts(self, page: pymupdf.Page, plain_resources: bool) -> set[str]:
         """The names of the page's fonts without known Unicode values. Read from the page's own font
         dictionary, each font once per document (`get_fonts` scans the page's resources every time);
         a page with form objects (which may hold fonts of their own) or inherited resources is asked
         that slower way."""
-        kind, fonts = self._pdf.xref_get_key(page.xref, "Resources/Font")
-        if kind == "xref":
-            kind, fonts = "dict", self._pdf.xref_object(int(fonts.split()[0]), compressed=True)
-        if kind != "dict" or self._pdf.xref_get_key(page.xref, "Resources/XObject")[0] != "null":
+        kind, fonts = self._resource(page, "Font")
+        if kind != "dict" or not plain_resources:
             return {font[3].split("+")[-1] for font in page.get_fonts() if not self._is_mapped(font)}
         return {name for xref in _REFERENCE.findall(fonts) if (name := self._unmapped_name(int(xref)))}
+
+    def _resource(self, page: pymupdf.Page, name: str) -> tuple[str, str]:
+        """The kind ("dict", "null"...) and text of the page's own resource dictionary `name`."""
+        kind, value = self._pdf.xref_get_key(page.xref, f"Resources/{name}")
+        if kind == "xref":
+            return "dict", self._pdf.xref_object(int(value.split()[0]), compressed=True)
+        return kind, value
+
+    def _own_xobject_pixels(self, page: pymupdf.Page) -> list[int] | None:
+        """The pixels of each picture among the page's own XObjects, each XObject read once per
+        document; None when the page has a form (which may hold fonts and pictures of its own) or
+        inherits its resources."""
+        kind, xobjects = self._resource(page, "XObject")
+        if kind == "null":
+            return [] if self._pdf.xref_get_key(page.xref, "Resources")[0] in ("dict", "xref") else None
+        references = _ANY_REFERENCE.findall(xobjects)
+        if kind != "dict" or any(generation != "0" for _, generation in references):
+            return None
+        pixels = [self._image_pixels(int(xref)) for xref, _ in references]
+        return None if None in pixels else pixels  # type: ignore[return-value]
+
+    def _image_pixels(self, xref: int) -> int | None:
+        """An image XObject's width times height; None for a form, or an image of unstated size."""
+        if xref not in self._xobject_pixels:
+            width, height = (self._pdf.xref_get_key(xref, key)[1] for key in ("Width", "Height"))
+            is_image = self._pdf.xref_get_key(xref, "Subtype")[1] == "/Image"
+            sized = is_image and width.isdigit() and height.isdigit()
+            self._xobject_pixels[xref] = int(width) * int(height) if sized else None
+        return self._xobject_pixels[xref]
 
     def _unmapped_name(self, xref: int) -> str:
         """The font's base name when its Unicode values are unknown, else ""."""
@@ -135,6 +167,14 @@ def _scaling(scale: float) -> tuple[float, ...]:
     """The matrix of an unturned page, computed as for a turned one (MuPDF's product rounds the scale
     to single precision), once: it took 15 us a page."""
     return tuple(pymupdf.Identity * pymupdf.Matrix(scale, scale))
+
+
+def _shows_picture(page: pymupdf.Page, xobject_pixels: list[int] | None) -> bool:
+    """Whether the page shows a picture of at least `_PICTURE_MIN_PIXELS`: from its XObjects' pixels
+    where `_own_xobject_pixels` read them, else from `get_images`."""
+    if xobject_pixels is None:
+        return any(image[2] * image[3] >= _PICTURE_MIN_PIXELS for image in page.get_images())
+    return any(pixels >= _PICTURE_MIN_PIXELS for pixels in xobject_pixels)
 
 
 def _image_cover(page: pymupdf.Page) -> float:

@@ -6,6 +6,7 @@ A page whose OCR call fails is resubmitted `retries` times, then recorded as fai
 own; the other pages go on.
 """
 
+import hashlib
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -63,6 +64,7 @@ class _Page:
     attempts: int = 0
     layer: PageResult | None = None  # a text layer whose pictures are being OCRed (`image` is their crop)
     corner: tuple[int, int] = (0, 0)
+    crop_key: tuple | None = None  # the crop's `_pixels_key`
 
 
 def _render(document: Document, index: int, retries: int) -> np.ndarray:
@@ -77,12 +79,15 @@ def _render(document: Document, index: int, retries: int) -> np.ndarray:
 @dataclass
 class _Run:
     """What the pages of one run share: the document, the OCR calls, the options, and the running
-    headers and footers found so far (`pipelines.documents.furniture`)."""
+    headers and footers found so far (`pipelines.documents.furniture`), and the readings of the
+    pictures' crops so far: a crop of the same pixels as an earlier page's (a letterhead, a logo on
+    every page) is not OCRed again."""
 
     document: Document
     submit: OcrSubmit
     options: PageOptions
     furniture: FurnitureMemory = field(default_factory=FurnitureMemory)
+    crop_readings: dict[tuple, PageResult] = field(default_factory=dict)  # `_pixels_key` -> the reading
 
     def record(self, index: int, result: PageResult, source: str) -> dict:
         return page_record(index, result, source, self.furniture)
@@ -107,11 +112,22 @@ def _start_text_layer(run: _Run, index: int, layer: PageResult) -> _Page:
         crop, corner = pictures_crop(_render(run.document, index, run.options.retries), pictures)
     except DocumentError:
         return _Page(index, record=run.record(index, layer, "text_layer"))
-    return _Page(index, image=crop, pending=run.submit(crop, run.options.language), layer=layer, corner=corner)
+    key = _pixels_key(crop)
+    if (reading := run.crop_readings.get(key)) is not None:
+        return _Page(index, record=run.record(index, with_picture_text(layer, reading, corner, pictures), "text_layer"))
+    pending = run.submit(crop, run.options.language)
+    return _Page(index, image=crop, pending=pending, layer=layer, corner=corner, crop_key=key)
+
+
+def _pixels_key(image: np.ndarray) -> tuple:
+    """What tells an image's pixels from others': its shape and a digest of its bytes."""
+    return image.shape, hashlib.sha1(np.ascontiguousarray(image)).digest()
 
 
 def _ocr_record(run: _Run, page: _Page, result: PageResult) -> dict:
     if page.layer is not None:
+        assert page.crop_key is not None
+        run.crop_readings[page.crop_key] = result
         pictures = run.document.text_layer_pictures(page.index)
         return run.record(page.index, with_picture_text(page.layer, result, page.corner, pictures), "text_layer")
     record = run.record(page.index, result, "ocr")
