@@ -28,13 +28,14 @@ from exports.formats import FORMATS, content_disposition, download_name, job_exp
 from pipelines import metrics
 from pipelines.chat.service import ChatService
 from pipelines.chat.translation import Translator
-from pipelines.documents.document import DocumentError, Limits, open_document
+from pipelines.documents.document import DocumentError, Limits
 from pipelines.errors import describe_error
+from pipelines.execution.blocks import DocumentPages, probe_document
 from pipelines.execution.page_loop import PageOptions
 from pipelines.heap import freeze_startup_objects
 from pipelines.jobs.idempotency import IdempotencyError, IdempotencyKeys, document_digest
 from pipelines.jobs.options import TOOLS, Capabilities, JobOptions, OptionError, parse_options
-from pipelines.jobs.page_selection import PageSelectionError, select_pages
+from pipelines.jobs.page_selection import PageSelectionError
 from pipelines.jobs.record import FINAL_STATUSES, new_job
 from pipelines.jobs.store import EXPORTS_KEPT, JobStore, async_redis_client, redis_client
 from serve.api_errors import ApiError, check_plan_cap, install_error_handlers, no_job, out_of_credits
@@ -167,7 +168,8 @@ class Ingress:
             raise HTTPException(exc.status, str(exc)) from exc
         data = await upload.read()
         await form.close()
-        indices, page_count = await self._pages_to_process(data, fields["pages"])
+        pages = await self._pages_to_process(data, fields["pages"])
+        indices, page_count = pages.indices, pages.page_count
         check_plan_cap(len(indices), caller.plan)
         job = new_job(
             tier=options.tier,
@@ -194,7 +196,7 @@ class Ingress:
             raise
         metrics.upload_accepted(len(data))
         page_options = self._page_options(options, force_ocr)
-        await self._dispatch(job["uuid"], data, indices, page_options, caller, key)
+        await self._dispatch(job["uuid"], data, pages, page_options, caller, key)
         return await self._own_job(job["uuid"], owner)
 
     def _page_options(self, options: JobOptions, force_ocr: bool) -> PageOptions:
@@ -211,13 +213,13 @@ class Ingress:
         )
 
     async def _dispatch(
-        self, job_id: str, data: bytes, indices: list[int], options: PageOptions, caller: Caller, key: str | None
+        self, job_id: str, data: bytes, pages: DocumentPages, options: PageOptions, caller: Caller, key: str | None
     ) -> None:
         """Hand the job to the runner; wait for it when it is small. When the runner cannot take
         it, the job fails (its pages go back to the queue) and the caller gets a 503."""
         try:
-            response = self._runner.run.remote(job_id, [ray.put(data)], indices, options, caller.plan.priority)
-            if len(indices) <= self._settings.sync_max_pages:
+            response = self._runner.run.remote(job_id, [ray.put(data)], pages, options, caller.plan.priority)
+            if len(pages.indices) <= self._settings.sync_max_pages:
                 await response
             else:
                 self._in_background(response)
@@ -228,19 +230,15 @@ class Ingress:
                 await asyncio.to_thread(self._idempotency.forget, caller.owner, key)
             raise ApiError(503, error + " Retry later.", headers={"Retry-After": "10"}) from exc
 
-    async def _pages_to_process(self, data: bytes, pages: str | None) -> tuple[list[int], int]:
-        """The 0-based pages to process and the document's page count; 400 when the document
-        cannot be read, `pages` is wrong, or more pages are asked than the per-file cap."""
+    async def _pages_to_process(self, data: bytes, pages: str | None) -> DocumentPages:
+        """The document's probe: its page count, the 0-based pages to process and their text-layer
+        hints; 400 when the document cannot be read, `pages` is wrong, or more pages are asked
+        than the per-file cap."""
         try:
-            document = await asyncio.to_thread(open_document, data, self._limits)
-        except DocumentError as exc:
+            probe = await asyncio.to_thread(probe_document, data, self._limits, pages)
+        except (DocumentError, PageSelectionError) as exc:
             raise HTTPException(400, str(exc)) from exc
-        page_count = document.page_count
-        document.close()
-        try:
-            indices = select_pages(pages, page_count)
-        except PageSelectionError as exc:
-            raise HTTPException(400, str(exc)) from exc
+        indices = probe.indices
         cap = self._settings.max_pages
         if len(indices) > cap:
             raise ApiError(
@@ -250,7 +248,7 @@ class Ingress:
                 page_count=len(indices),
                 cap=cap,
             )
-        return indices, page_count
+        return probe
 
     async def _earlier_job(self, owner: str, key: str, job_id: str, digest: str) -> Response | None:
         """The job an earlier request with this Idempotency-Key created, or None after binding

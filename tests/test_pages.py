@@ -11,7 +11,8 @@ from ray.serve.handle import DeploymentHandle
 
 from engines.types import Block, PageResult
 from pipelines.documents.document import DocumentError
-from pipelines.execution.page_dataset import BlockSizes, plan_blocks, process_handle, start_block_workers
+from pipelines.execution.blocks import BlockSizes, plan_blocks
+from pipelines.execution.page_dataset import process_handle, start_block_workers
 from pipelines.execution.page_loop import PageOptions, page_record_batches, process_pages
 
 
