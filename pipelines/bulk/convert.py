@@ -270,10 +270,33 @@ def convert(
     return report
 
 
+@dataclass
+class _Window:
+    """The documents read and probed while their window fills, with their blocks (document
+    number in the window, likely text layer, pages)."""
+
+    documents: list[_Document] = field(default_factory=list)
+    blocks: list[tuple[int, bool, list[int]]] = field(default_factory=list)
+    pages: int = 0
+    size: int = 0
+
+    def has_room(self, document: _Document) -> bool:
+        """Whether `document` fits (the first one always does, however large)."""
+        return not self.documents or (
+            len(self.documents) < WINDOW_DOCUMENTS
+            and self.pages + document.fixed["page_count"] <= WINDOW_PAGES
+            and self.size + len(document.upload) <= WINDOW_BYTES
+        )
+
+    def add(self, document: _Document, blocks: list[tuple[bool, list[int]]]) -> None:
+        self.blocks += [(len(self.documents), text_layer, block) for text_layer, block in blocks]
+        self.documents.append(document)
+        self.pages += document.fixed["page_count"]
+        self.size += len(document.upload)
+
+
 def _convert_items(items: list[InputItem], output_dir: Path, converter: _Converter) -> None:
-    window: list[_Document] = []
-    blocks: list[tuple[int, bool, list[int]]] = []
-    pages = size = 0
+    window = _Window()
     claimed: dict[str, str] = {}  # output base -> the document whose outputs they are
     for item in items:
         outputs = output_paths(output_dir, item.relative, converter.options.formats)
@@ -286,20 +309,13 @@ def _convert_items(items: list[InputItem], output_dir: Path, converter: _Convert
             converter.finish(Outcome(str(item.relative), "skipped"))
             continue
         try:
-            document, document_blocks = _prepare(item, outputs, converter.settings, converter.options)
+            document, blocks = _prepare(item, outputs, converter.settings, converter.options)
         except (OSError, ValueError) as exc:  # DocumentError is a ValueError
             converter.finish(Outcome(str(item.relative), "failed", error=str(exc)))
             continue
-        if window and (
-            len(window) >= WINDOW_DOCUMENTS
-            or pages + document.fixed["page_count"] > WINDOW_PAGES
-            or size + len(document.upload) > WINDOW_BYTES
-        ):
-            converter.run_window(window, blocks)
-            window, blocks, pages, size = [], [], 0, 0
-        blocks += [(len(window), text_layer, block) for text_layer, block in document_blocks]
-        window.append(document)
-        pages += document.fixed["page_count"]
-        size += len(document.upload)
-    if window:
-        converter.run_window(window, blocks)
+        if not window.has_room(document):
+            converter.run_window(window.documents, window.blocks)
+            window = _Window()
+        window.add(document, blocks)
+    if window.documents:
+        converter.run_window(window.documents, window.blocks)
