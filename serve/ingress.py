@@ -235,7 +235,7 @@ class Ingress:
         hints; 400 when the document cannot be read, `pages` is wrong, or more pages are asked
         than the per-file cap."""
         try:
-            probe = await asyncio.to_thread(probe_document, data, self._limits, pages)
+            probe = await asyncio.to_thread(probe_document, data, self._limits, pages, self._settings.max_pages)
         except (DocumentError, PageSelectionError) as exc:
             raise HTTPException(400, str(exc)) from exc
         indices = probe.indices

@@ -152,6 +152,7 @@ def test_the_probe_gives_the_page_count_the_selected_pages_and_which_draw_text()
     born, scan = born_digital_pdf(4, lines=3), scanned_pdf(["phototest.tif"])
     assert probe_document(born, limits, "2-3") == DocumentPages(4, [1, 2], [True, True])
     assert probe_document(scan, limits, None) == DocumentPages(1, [0], [False])
+    assert probe_document(born, limits, None, max_pages=3) == DocumentPages(4, [0, 1, 2, 3], [])  # refused
     with pytest.raises(PageSelectionError):
         probe_document(born, limits, "5")
     with pytest.raises(DocumentError):

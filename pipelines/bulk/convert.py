@@ -174,11 +174,11 @@ def pack_rows(blocks: list[tuple[int, bool, list[int]]]) -> list[list[tuple[int,
 
 
 class _Converter:
-    def __init__(self, settings: Settings, options: ConvertOptions, progress: Progress, ray: RaySession) -> None:
+    def __init__(self, settings: Settings, options: ConvertOptions, progress: Progress, session: RaySession) -> None:
         self.settings = settings
         self.options = options
         self.progress = progress
-        self.ray = ray
+        self.session = session
         self.outcomes: list[Outcome] = []
         self.page_options = PageOptions(
             language=options.language, tier=options.tier, force_ocr=options.force_ocr, retries=settings.page_retries
@@ -205,15 +205,15 @@ class _Converter:
                     self.finish(Outcome(str(document.relative), "failed", error=describe_error(exc)))
 
     def _parallel(self, rows: list) -> int:
-        return 1 if len(rows) == 1 else max(2, int(self.ray.cpus()))
+        return 1 if len(rows) == 1 else max(2, int(self.session.cpus()))
 
     def _row_work(self, documents: list[_Document], rows: list):
         """How a row of this window is converted: in the driver, its actors started at the first
         page to OCR, when it is the window's only row; else in Ray Data tasks, which find the
         documents in the object store and the actors started."""
-        actors: ActorList = self.ray.actors
+        actors: ActorList = self.session.actors
         if len(rows) > 1:
-            actors = StartedActors(self.ray.actors())
+            actors = StartedActors(self.session.actors())
             for document in documents:
                 document.upload = ray.put(document.upload)
         uploads = [document.upload for document in documents]

@@ -29,13 +29,17 @@ class DocumentPages:
         return [not force_ocr and draws for draws in self.draws_text]
 
 
-def probe_document(data: bytes, limits: Limits, pages: str | None) -> DocumentPages:
+def probe_document(data: bytes, limits: Limits, pages: str | None, max_pages: int | None = None) -> DocumentPages:
     """Open the document once to learn its pages; `pages`: the `1-3,7` selection (all when empty).
-    DocumentError when it cannot be read, PageSelectionError when it lacks the pages asked for."""
+    Over `max_pages` pages to process, the document is refused: it gets no hints (a PDF of a
+    million pages would take seconds to hint). DocumentError when it cannot be read,
+    PageSelectionError when it lacks the pages asked for."""
     document = open_document(data, limits)
     try:
         indices = select_pages(pages, document.page_count)
-        return DocumentPages(document.page_count, indices, [document.draws_text(index) for index in indices])
+        refused = max_pages is not None and len(indices) > max_pages
+        draws_text = [] if refused else [document.draws_text(index) for index in indices]
+        return DocumentPages(document.page_count, indices, draws_text)
     finally:
         document.close()
 
