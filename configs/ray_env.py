@@ -39,3 +39,15 @@ def apply_local_ray_env() -> None:
     """Set the defaults above where the operator hasn't set them."""
     for name, value in LOCAL_RAY_ENV.items():
         os.environ.setdefault(name, value)
+
+
+def local_ray_options(object_store_mb: int, dashboard: bool) -> dict:
+    """`ray.init` arguments of a local Ray on this machine's CPUs, bound to 127.0.0.1."""
+    return {
+        "address": "local",
+        "num_cpus": os.cpu_count(),
+        "object_store_memory": object_store_mb * 1024 * 1024,
+        "include_dashboard": dashboard,
+        "dashboard_host": "127.0.0.1",
+        "_node_ip_address": "127.0.0.1",
+    }

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(
         50, description="Largest accepted upload; checked while streaming. An upload is parsed in memory, not on disk."
     )
+    probe_timeout_seconds: float = Field(
+        30, description="An upload is opened (in a child process) within this many seconds, or refused with a 400."
+    )
     upload_deadline_seconds: float = Field(
         300, description="A POST's body must have arrived this many seconds after it began; a slower one is a 408."
     )

@@ -146,7 +146,7 @@ def _convert(args: argparse.Namespace) -> int:
     apply_local_ray_env()  # before ray is imported
     from engines.languages import normalize_language
     from exports.formats import FORMATS
-    from pipelines.bulk.convert import EXIT_FAILED, EXIT_INTERRUPTED, ConvertOptions, convert, ray_session
+    from pipelines.bulk.convert import EXIT_FAILED, EXIT_INTERRUPTED, ConvertOptions, convert
     from pipelines.bulk.inputs import InputError
     from pipelines.bulk.outputs import summary_lines
     from pipelines.jobs.page_selection import select_pages
@@ -166,8 +166,7 @@ def _convert(args: argparse.Namespace) -> int:
     settings = get_settings()
     address = args.address or os.environ.get("RAY_ADDRESS") or settings.ray_address
     try:
-        with ray_session(address, settings):
-            report = convert(Path(args.input), Path(args.output_dir), options, settings)
+        report = convert(Path(args.input), Path(args.output_dir), options, settings, address)
     except InputError as exc:
         print(exc, file=sys.stderr)
         return 2

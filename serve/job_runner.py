@@ -1,8 +1,10 @@
 """The job runner deployment: takes a created job from `pending` to `done` or `failed`.
 
-Small documents are processed here directly (the caller waits for them); longer ones become
-a Ray Data page dataset. Either way the page work happens on the CPU-OCR replicas and every
-page record goes to Redis as it finishes.
+Every job runs the same way: its pages, probed once by the ingress, are planned in blocks
+(`pipelines.execution.blocks`) and the blocks run (`pipelines.execution.page_dataset`): a small
+job, whose caller waits, is one block run here; a longer one is many, run as Ray Data tasks.
+Either way the page work happens on the reading replicas and every page record goes to Redis
+as it finishes.
 """
 
 import asyncio
@@ -17,12 +19,13 @@ from ray import serve
 from ray.serve.handle import DeploymentHandle
 
 from configs.settings import Settings
-from exports.searchable_pdf import searchable_pdf_of_outlines
 from pipelines import metrics
-from pipelines.documents.document import Limits, open_document
+from pipelines.documents.document import Limits
 from pipelines.errors import describe_error
-from pipelines.execution.page_dataset import BlockSizes, PageJob, plan_blocks, run_page_dataset, start_block_workers
-from pipelines.execution.page_loop import PageOptions, ocr_submit, run_upload_pages
+from pipelines.execution.blocks import BlockSizes, DocumentPages, job_blocks
+from pipelines.execution.page_dataset import PageJob, run_job, start_block_workers
+from pipelines.execution.page_loop import PageOptions
+from pipelines.execution.searchable_pdf_task import StoredPages, make_searchable_pdf
 from pipelines.heap import freeze_startup_objects
 from pipelines.jobs.store import JobStore, redis_client
 from pipelines.jobs.webhook_outbox import WebhookOutbox
@@ -30,24 +33,6 @@ from pipelines.jobs.webhook_sender import WebhookSender, owner_secrets
 from serve.priority_slots import PrioritySlots
 
 logger = logging.getLogger("ray.serve")
-
-
-def _save_searchable_pdf(upload: bytes, job_id: str, redis_url: str, ttl_seconds: int, dpi: int) -> None:
-    """Make a job's `pdf` export from its stored pages and keep it with them. Only the pages'
-    outlines are held for the whole job; a page's blocks are read back when its text is written."""
-    store = JobStore(redis_client(redis_url), ttl_seconds)
-    outlines = list(store.page_outlines(job_id))
-
-    def blocks_of(number: int) -> list[dict]:
-        record = store.page_record(job_id, outlines[number]["index"])
-        return record["blocks"] if record is not None else []  # deleted meanwhile
-
-    store.save_export(job_id, "pdf", searchable_pdf_of_outlines(upload, outlines, dpi, blocks_of))
-
-
-# In its own worker process: PyMuPDF runs one thread at a time per process, and a long
-# document's PDF takes seconds that the runner's other jobs should not wait for.
-_make_searchable_pdf = ray.remote(num_cpus=0, max_retries=1)(_save_searchable_pdf)
 
 
 @serve.deployment(name="JobRunner")
@@ -93,61 +78,61 @@ class JobRunner:
         return await self._ocr.ping.remote()
 
     async def run(
-        self, job_id: str, upload: list[ray.ObjectRef], indices: list[int], options: PageOptions, priority: int = 1
+        self, job_id: str, upload: list[ray.ObjectRef], pages: DocumentPages, options: PageOptions, priority: int = 1
     ) -> None:
         """Run a created job. `upload` holds the document's object ref in a list, so that Serve
-        passes the ref itself rather than a copy of the bytes. Long jobs wait for a slot, the
-        lowest `priority` first (the plan's: paid jobs before the others)."""
-        here = len(indices) <= self._settings.sync_max_pages
-        # A long job waits (pending) for a free slot; a small one, whose caller waits, does not.
+        passes the ref itself rather than a copy of the bytes; `pages`: the ingress's probe of it.
+        A job whose caller waits (at most `sync_max_pages` pages) starts at once; a longer one
+        waits (pending) for a slot, the lowest `priority` first (the plan's: paid jobs first)."""
+        caller_waits = len(pages.indices) <= self._settings.sync_max_pages
         self._held.add(job_id)
         try:
-            if not here:
+            if not caller_waits:
                 # Put by the ingress replica, the upload dies with it (a crash, a downscale, a
                 # redeploy) while its caller has long gone: a copy owned here lives as long as the job.
                 upload = [ray.put(await upload[0])]
-            async with contextlib.nullcontext() if here else self._long_job_slots.hold(priority):
-                processed = await asyncio.to_thread(self._run, job_id, upload[0], indices, options, here)
+            async with contextlib.nullcontext() if caller_waits else self._long_job_slots.hold(priority):
+                processed = await asyncio.to_thread(self._run, job_id, upload[0], pages, options)
             # The slot is free while the searchable PDF is made: the next job's pages keep the
             # OCR replicas busy meanwhile.
             if processed:
-                await asyncio.to_thread(self._finish, job_id, upload[0], here)
+                await asyncio.to_thread(self._finish, job_id, upload[0])
         finally:
             self._held.discard(job_id)
+        if not caller_waits:
+            # Ray Data's executor holds the upload's ref in reference cycles: without a collection,
+            # the upload stays in the object store until Python's collector happens to run. After
+            # the job has ended, so that nobody waits for it.
+            await asyncio.to_thread(gc.collect)
 
-    def _run(self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions, here: bool) -> bool:
+    def _run(self, job_id: str, upload: ray.ObjectRef, pages: DocumentPages, options: PageOptions) -> bool:
         """Process the job's pages; whether they were (False: cancelled or expired before it
         started, or failed: the job has ended)."""
         if not self._store.start(job_id):
             return False
+        settings = self._settings
         try:
-            reader = self._reader(options.tier)
-            if here:
-                submit = ocr_submit(reader, options.task)
-                run_upload_pages(job_id, ray.get(upload), self._limits, indices, self._store, submit, options)
-            else:
-                self._run_dataset(job_id, upload, indices, options, reader)
+            sizes = BlockSizes(settings.ocr_pages_per_block, settings.text_layer_pages_per_block)
+            parallel = settings.parallel_blocks_per_job
+            blocks = job_blocks(pages, options.force_ocr, sizes, parallel, one_block_up_to=settings.sync_max_pages)
+            job = PageJob(job_id, settings.effective_redis_url, settings.result_ttl_seconds, self._limits, options)
+            run_job(upload, blocks, job, self._reader(options.tier), parallel)
         except Exception as exc:  # the job fails with a message; the replica keeps serving
             logger.exception("Job %s failed", job_id)
             self._store.fail(job_id, f"The job failed: {describe_error(exc)}")
-            self._after_job(job_id, here)
+            self._after_job(job_id)
             return False
         return True
 
-    def _finish(self, job_id: str, upload: ray.ObjectRef, here: bool) -> None:
+    def _finish(self, job_id: str, upload: ray.ObjectRef) -> None:
         """Finish a job whose pages were processed: its outputs, then `done`."""
         self._save_outputs(job_id, upload)
         self._store.finish(job_id)
-        self._after_job(job_id, here)
+        self._after_job(job_id)
 
-    def _after_job(self, job_id: str, here: bool) -> None:
+    def _after_job(self, job_id: str) -> None:
         metrics.job_ended(self._store.status(job_id) or "deleted")
         metrics.queue_depth(self._store.queued_pages())
-        if not here:
-            # Ray Data's executor holds the upload's ref in reference cycles: without a collection,
-            # the upload stays in the object store until Python's collector happens to run. After
-            # the job has ended, so that its caller does not wait for it.
-            gc.collect()
 
     def _reader(self, tier: str) -> DeploymentHandle:
         if tier == "vlm":
@@ -162,24 +147,8 @@ class JobRunner:
         if self._store.status(job_id) != "processing":
             return  # cancelled
         settings = self._settings
-        pdf = _make_searchable_pdf.remote(
-            upload, job_id, settings.effective_redis_url, settings.result_ttl_seconds, settings.pdf_dpi
-        )
+        pages = StoredPages(job_id, settings.effective_redis_url, settings.result_ttl_seconds)
         try:
-            ray.get(pdf)
+            make_searchable_pdf(upload, pages, settings.pdf_dpi)
         except Exception:
             logger.exception("Job %s: the searchable PDF could not be made", job_id)
-
-    def _run_dataset(
-        self, job_id: str, upload: ray.ObjectRef, indices: list[int], options: PageOptions, reader: DeploymentHandle
-    ) -> None:
-        settings = self._settings
-        document = open_document(ray.get(upload), self._limits)
-        try:
-            likely_text_layer = [not options.force_ocr and document.draws_text(index) for index in indices]
-        finally:
-            document.close()
-        sizes = BlockSizes(settings.ocr_pages_per_block, settings.text_layer_pages_per_block)
-        blocks = plan_blocks(indices, likely_text_layer, sizes, settings.parallel_blocks_per_job)
-        job = PageJob(job_id, settings.effective_redis_url, settings.result_ttl_seconds, self._limits, options)
-        run_page_dataset(upload, blocks, job, reader, settings.parallel_blocks_per_job)

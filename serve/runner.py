@@ -2,11 +2,10 @@
 in the foreground, and stop all of it on Ctrl-C or SIGTERM."""
 
 import logging
-import os
 import signal
 import threading
 
-from configs.ray_env import apply_local_ray_env
+from configs.ray_env import apply_local_ray_env, local_ray_options
 from configs.settings import Settings
 from serve.redis_server import LocalRedis
 
@@ -21,14 +20,7 @@ def start_ray(settings: Settings) -> None:
     if settings.ray_address:
         ray.init(address=settings.ray_address)
         return
-    ray.init(
-        address="local",
-        num_cpus=os.cpu_count(),
-        object_store_memory=settings.ray_object_store_mb * 1024 * 1024,
-        include_dashboard=settings.dashboard,
-        dashboard_host="127.0.0.1",
-        _node_ip_address="127.0.0.1",
-    )
+    ray.init(**local_ray_options(settings.ray_object_store_mb, settings.dashboard))
 
 
 def start_serve(settings: Settings) -> None:

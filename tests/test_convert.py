@@ -126,6 +126,21 @@ def test_convert_zip_archive(tmp_path: Path) -> None:
     check_outputs(output)
 
 
+def test_born_digital_documents_convert_without_starting_ray(tmp_path: Path) -> None:
+    """Text layers are read in the driver: no Ray, no OCR actor, so the first page comes at once."""
+    source = write_folder(tmp_path / "in", {"born.pdf": born_digital_pdf(6, lines=8)})
+    output = tmp_path / "out"
+    status, report, log = run_convert(source, output, tmp_path / "state", "--format", "json,pdf")
+    assert status == 0, log
+    assert report["documents"]["converted"] == 1 and report["pages"] == 6
+    job = json.loads((output / "born.json").read_text())
+    assert job["status"] == "done" and job["pages_done"] == 6 and job["mean_confidence"] == 1.0
+    assert {page["source"] for page in job["pages"]} == {"text_layer"}
+    with pymupdf.open(output / "born.pdf") as pdf:
+        assert pdf.page_count == 6 and page_lines(6, 8)[0] in pdf[5].get_text()
+    assert "Ray" not in log, log
+
+
 def test_bad_format_is_refused_before_any_work(tmp_path: Path) -> None:
     status, report, log = run_convert(tmp_path, tmp_path / "out", tmp_path / "state", "--format", "txt,odt")
     assert status == 2 and "odt" in log and report == {}

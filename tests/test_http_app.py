@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from configs.settings import Settings
 from pipelines.documents.document import Limits
+from pipelines.execution.blocks import DocumentPages
 from pipelines.execution.page_loop import PageOptions, run_upload_pages
 from pipelines.jobs.store import JobStore, redis_client
 from serve.http_app import build_http_app
@@ -28,8 +29,8 @@ class InProcessRunner:
     async def ping(self) -> bool:
         return True
 
-    async def run(self, job_id, data, indices, options: PageOptions, priority, wait) -> None:
-        await asyncio.to_thread(self._run, job_id, data, indices, options)
+    async def run(self, job_id, data, pages: DocumentPages, options: PageOptions, priority, wait) -> None:
+        await asyncio.to_thread(self._run, job_id, data, pages.indices, options)
 
     def _run(self, job_id, data, indices, options) -> None:
         assert self._store.start(job_id)

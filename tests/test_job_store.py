@@ -10,7 +10,7 @@ from accounts.metering import Metering, meter_for
 from accounts.plans import plan_named
 from configs.settings import Settings
 from exports.searchable_pdf import page_outline
-from pipelines.jobs.record import new_job
+from pipelines.jobs.record import PageCounts, ended_status, job_state, new_job
 from pipelines.jobs.store import ACTIVE_JOBS_KEY, LOST_JOB_ERROR, QUEUED_PAGES_KEY, JobStore
 
 
@@ -207,3 +207,17 @@ def test_a_filename_that_looks_like_a_piece_of_the_job_stays_a_filename(store):
     store.finish(job["uuid"])
     loaded = json.loads(store.load_json(job["uuid"])[0])
     assert loaded["filename"] == "\x00text\x00" and loaded["text"] == "the page's own text"
+
+
+def test_counters_and_final_state_from_page_records():
+    """One computation of a job's counters and status, for the store and for `ocrchat convert`."""
+    read = {"index": 0, "blocks": [{"confidence": 0.9}, {"confidence": 0.7}]}
+    failed = {"index": 1, "blocks": [], "error": "OCR failed"}
+    counts = PageCounts.of_pages([read, failed])
+    assert ended_status(counts) == ("done", None)
+    state = job_state("done", None, counts, "2026-01-01T00:00:00Z", None)
+    assert (state["pages_done"], state["pages_failed"], state["mean_confidence"]) == (1, 1, 0.8)
+    all_failed = PageCounts.of_pages([failed, failed | {"index": 2}])
+    assert ended_status(all_failed) == ("failed", "All 2 pages failed; see pages[].error.")
+    assert job_state("failed", "x", all_failed, None, None)["mean_confidence"] is None
+    assert job_state("done", None, PageCounts(pages_done=1), None, None)["mean_confidence"] == 0.0

@@ -10,9 +10,12 @@ import pytest
 from ray.serve.handle import DeploymentHandle
 
 from engines.types import Block, PageResult
-from pipelines.documents.document import DocumentError
-from pipelines.execution.page_dataset import BlockSizes, plan_blocks, process_handle, start_block_workers
+from pipelines.documents.document import DocumentError, Limits
+from pipelines.execution.blocks import BlockSizes, DocumentPages, job_blocks, plan_blocks, probe_document
+from pipelines.execution.page_dataset import process_handle, start_block_workers
 from pipelines.execution.page_loop import PageOptions, page_record_batches, process_pages
+from pipelines.jobs.page_selection import PageSelectionError
+from tests.documents import born_digital_pdf, scanned_pdf
 
 
 class Pages:
@@ -142,6 +145,29 @@ def test_blocks_come_in_whole_rounds_of_equal_size():
     blocks = plan_blocks(list(range(500)), [True] * 500, BlockSizes(ocr_pages=8, text_layer_pages=100), parallel=2)
     assert [len(block) for block in blocks] == [84] * 5 + [80]
     assert [index for block in blocks for index in block] == list(range(500))
+
+
+def test_the_probe_gives_the_page_count_the_selected_pages_and_which_draw_text():
+    limits = Limits(max_page_pixels=100_000_000, pdf_dpi=200)
+    born, scan = born_digital_pdf(4, lines=3), scanned_pdf(["phototest.tif"])
+    assert probe_document(born, limits, "2-3") == DocumentPages(4, [1, 2], [True, True])
+    assert probe_document(scan, limits, None) == DocumentPages(1, [0], [False])
+    assert probe_document(born, limits, None, max_pages=3) == DocumentPages(4, [0, 1, 2, 3], [])  # refused
+    with pytest.raises(PageSelectionError):
+        probe_document(born, limits, "5")
+    with pytest.raises(DocumentError):
+        probe_document(b"%PDF-1.4 not a PDF", limits, None)
+
+
+def test_a_job_its_caller_waits_for_is_one_block_of_both_kinds():
+    pages = DocumentPages(6, list(range(6)), [True, False, True, True, False, False])
+    sizes = BlockSizes(ocr_pages=2, text_layer_pages=4)
+    assert job_blocks(pages, False, sizes, parallel=2, one_block_up_to=6) == [list(range(6))]
+    assert len(job_blocks(pages, False, sizes, parallel=2, one_block_up_to=5)) > 1
+    forced = DocumentPages(12, list(range(12)), [True] * 12)
+    assert job_blocks(forced, True, sizes, parallel=1, one_block_up_to=5) == plan_blocks(
+        list(range(12)), [False] * 12, sizes, parallel=1
+    )
 
 
 def test_text_layer_pages_are_handed_over_together_and_never_wait_on_an_ocr_call():

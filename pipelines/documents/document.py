@@ -203,7 +203,10 @@ class PdfDocument:
 
     def draws_text(self, index: int) -> bool:
         with MUPDF_LOCK:
-            return has_fonts(self._pdf, index)
+            try:
+                return has_fonts(self._pdf, index)
+            except MUPDF_ERRORS:  # a page MuPDF cannot read is OCRed, and fails there with its message
+                return False
 
     def close(self) -> None:
         with MUPDF_LOCK:

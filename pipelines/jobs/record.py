@@ -2,6 +2,8 @@
 shapes: `pipelines.jobs.schema`)."""
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from accounts.clock import now_iso
 from engines.types import Block, PageResult
@@ -118,3 +120,54 @@ def _rounded(bbox: list[float]) -> list[float]:
 
 def failed_page_record(index: int, error: str) -> schema.PageRecord:
     return {"index": index, "source": None, "error": error, "text": "", "markdown": "", "blocks": [], "tables": []}
+
+
+@dataclass
+class PageCounts:
+    """A job's counters, as its pages add to them (the job store keeps them in Redis)."""
+
+    pages_done: int = 0
+    pages_failed: int = 0
+    confidence_sum: float = 0.0
+    confidence_count: int = 0
+
+    @classmethod
+    def of_page(cls, record: schema.PageRecord) -> "PageCounts":
+        confidences = [block["confidence"] for block in record["blocks"]]
+        failed = bool(record.get("error"))
+        return cls(int(not failed), int(failed), sum(confidences), len(confidences))
+
+    @classmethod
+    def of_pages(cls, records: Iterable[schema.PageRecord]) -> "PageCounts":
+        total = cls()
+        for record in records:
+            page = cls.of_page(record)
+            total.pages_done += page.pages_done
+            total.pages_failed += page.pages_failed
+            total.confidence_sum += page.confidence_sum
+            total.confidence_count += page.confidence_count
+        return total
+
+
+def ended_status(counts: PageCounts) -> tuple[str, str | None]:
+    """The status and error of a job whose pages were processed: failed when every page failed."""
+    if counts.pages_done == 0 and counts.pages_failed > 0:
+        return "failed", f"All {counts.pages_failed} pages failed; see pages[].error."
+    return "done", None
+
+
+def job_state(
+    status: str, error: str | None, counts: PageCounts, finished_at: str | None, expires_at: str | None
+) -> schema.JobState:
+    """The job's changing fields, as the API returns them. `mean_confidence` is the mean of the
+    blocks' confidences: None while no block is read, 0.0 for a job done without any."""
+    mean = round(counts.confidence_sum / counts.confidence_count, 4) if counts.confidence_count else None
+    return {
+        "status": status,
+        "error": error,
+        "pages_done": counts.pages_done,
+        "pages_failed": counts.pages_failed,
+        "mean_confidence": 0.0 if mean is None and status == "done" else mean,
+        "finished_at": finished_at,
+        "expires_at": expires_at,
+    }

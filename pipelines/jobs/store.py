@@ -25,7 +25,7 @@ from accounts.metering import Meter
 from exports.searchable_pdf import page_outline
 from pipelines.jobs.callback_targets import CallbackTarget
 from pipelines.jobs.job_json import job_json_chunks, record_json
-from pipelines.jobs.record import FINAL_STATUSES
+from pipelines.jobs.record import FINAL_STATUSES, PageCounts, ended_status, job_state
 from pipelines.jobs.schema import JobFields, PageRecord
 from pipelines.jobs.webhook_outbox import STATE_TTL_SECONDS, WEBHOOKS_DUE_KEY, WebhookOutbox, webhook_key
 
@@ -230,17 +230,14 @@ class JobStore:
             _, pages_key, texts_key, markdowns_key, _, _ = self._keys(job_id)
             indices = self._page_indices(job_id)
             texts, markdowns, pages = (self._batches(key, indices) for key in (texts_key, markdowns_key, pages_key))
-        count = int(fields.get("confidence_count", 0))
-        mean = round(float(fields["confidence_sum"]) / count, 4) if count else None
-        state = {
-            "status": fields["status"],
-            "error": fields["error"] or None,
-            "pages_done": int(fields["pages_done"]),
-            "pages_failed": int(fields["pages_failed"]),
-            "mean_confidence": 0.0 if mean is None and fields["status"] == "done" else mean,
-            "finished_at": fields["finished_at"] or None,
-            "expires_at": fields["expires_at"] or None,
-        }
+        counts = PageCounts(
+            int(fields["pages_done"]),
+            int(fields["pages_failed"]),
+            float(fields.get("confidence_sum", 0)),
+            int(fields.get("confidence_count", 0)),
+        )
+        error, finished_at, expires_at = (fields[name] or None for name in ("error", "finished_at", "expires_at"))
+        state = job_state(fields["status"], error, counts, finished_at, expires_at)
         if "webhook" in fields:
             state["webhook"] = WebhookOutbox(self._redis).state(job_id)
         return job_json_chunks(json.loads(fields["fixed"]), state, texts, markdowns, pages), fields["owner"]
@@ -319,15 +316,14 @@ class JobStore:
 
     @staticmethod
     def _page_args(record: PageRecord) -> list:
-        counter = "pages_failed" if record.get("error") else "pages_done"
-        confidences = [block["confidence"] for block in record["blocks"]]
+        counts = PageCounts.of_page(record)
         outline = orjson.dumps(page_outline(record))
         return [
             record["index"],
             record_json(record),
-            counter,
-            sum(confidences),
-            len(confidences),
+            "pages_failed" if counts.pages_failed else "pages_done",
+            counts.confidence_sum,
+            counts.confidence_count,
             record["text"],
             record["markdown"],
             outline,
@@ -369,10 +365,8 @@ class JobStore:
         """processing -> done, or failed when no page could be processed."""
         if self.status(job_id) != "processing":
             return False
-        done, failed = self.counts(job_id)
-        if done == 0 and failed > 0:
-            return self._move(job_id, "processing", "failed", f"All {failed} pages failed; see pages[].error.")
-        return self._move(job_id, "processing", "done")
+        status, error = ended_status(PageCounts(*self.counts(job_id)))
+        return self._move(job_id, "processing", status, error or "")
 
     def fail(self, job_id: str, error: str) -> bool:
         return self._move(job_id, "pending processing", "failed", error)

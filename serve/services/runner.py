@@ -1,13 +1,20 @@
-"""The job runner as the services see it: something that runs a created job."""
+"""What the services need beside Redis: something that runs a created job, and something that
+probes an upload (serve.services.probing)."""
 
 from typing import Protocol
 
+from pipelines.execution.blocks import DocumentPages
 from pipelines.execution.page_loop import PageOptions
+
+
+class DocumentProber(Protocol):
+    async def probe(self, data: bytes | bytearray, pages: str | None) -> DocumentPages:
+        """The document's pages; DocumentError or PageSelectionError when it cannot be taken."""
 
 
 class JobRunnerClient(Protocol):
     async def run(
-        self, job_id: str, data: bytes, indices: list[int], options: PageOptions, priority: int, wait: bool
+        self, job_id: str, data: bytes, pages: DocumentPages, options: PageOptions, priority: int, wait: bool
     ) -> None:
         """Run a created job; return when it has ended if `wait`, else once the runner has it."""
 

@@ -13,19 +13,20 @@ from configs.settings import Settings
 from engines.chat_model import ChatModel
 from pipelines import metrics
 from pipelines.chat.translation import Translator
-from pipelines.documents.document import DocumentError, Limits, open_document
+from pipelines.documents.document import DocumentError
 from pipelines.errors import describe_error
+from pipelines.execution.blocks import DocumentPages
 from pipelines.execution.page_loop import PageOptions
 from pipelines.jobs.callback_targets import CallbackError, CallbackTarget, callback_target
 from pipelines.jobs.idempotency import IdempotencyError, IdempotencyKeys, document_digest
 from pipelines.jobs.options import Capabilities, JobOptions, OptionError, parse_options
-from pipelines.jobs.page_selection import PageSelectionError, select_pages
+from pipelines.jobs.page_selection import PageSelectionError
 from pipelines.jobs.record import new_job
 from pipelines.jobs.schema import JobFields
 from pipelines.jobs.store import JobStore
 from serve.api_errors import ApiError, check_plan_cap, out_of_credits
 from serve.callers import Caller
-from serve.services.runner import JobRunnerClient
+from serve.services.runner import DocumentProber, JobRunnerClient
 
 # For Retry-After: roughly how long one queued page takes to drain on a small deployment.
 _SECONDS_PER_QUEUED_PAGE = 4
@@ -72,6 +73,7 @@ class Submission:
         runner: JobRunnerClient,
         serves: Capabilities,
         language_model: ChatModel | None,
+        prober: DocumentProber,
     ) -> None:
         self._settings = settings
         self._jobs = jobs
@@ -80,7 +82,7 @@ class Submission:
         self._runner = runner
         self._serves = serves
         self._language_model = language_model
-        self._limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
+        self._prober = prober
         self.max_upload_bytes = settings.max_upload_bytes
         self.upload_deadline_seconds = settings.upload_deadline_seconds
 
@@ -88,16 +90,16 @@ class Submission:
         """The id of the job to answer with: a new one (done when small, as the caller waits for
         it), or the earlier job of the same Idempotency-Key."""
         options = self._options(upload.fields, caller)
-        indices, page_count = await self._pages_to_process(upload.data, upload.fields["pages"])
-        check_plan_cap(len(indices), caller.plan)
+        pages = await self._pages_to_process(upload.data, upload.fields["pages"])
+        check_plan_cap(len(pages.indices), caller.plan)
         callback = await self._callback_target(caller, upload.fields["callback_url"])
         job = new_job(
             tier=options.tier,
             language=options.language,
             tool=options.tool,
             filename=upload.filename,
-            page_count=len(indices),
-            document_page_count=page_count,
+            page_count=len(pages.indices),
+            document_page_count=pages.page_count,
         )
         keyed = None
         if upload.key is not None:
@@ -108,7 +110,7 @@ class Submission:
                 return earlier
         await self._create(caller, job, keyed, options, callback)
         metrics.upload_accepted(len(upload.data))
-        await self._dispatch(job["uuid"], upload, indices, self._page_options(options, upload.force_ocr), caller, keyed)
+        await self._dispatch(job["uuid"], upload, pages, self._page_options(options, upload.force_ocr), caller, keyed)
         return job["uuid"]
 
     def _options(self, fields: dict[str, str | None], caller: Caller) -> JobOptions:
@@ -177,35 +179,30 @@ class Submission:
         self,
         job_id: str,
         upload: Upload,
-        indices: list[int],
+        pages: DocumentPages,
         options: PageOptions,
         caller: Caller,
         keyed: _KeyedJob | None,
     ) -> None:
         """Hand the job to the runner; wait for it when it is small. When the runner cannot take
         it, the job fails (its pages go back to the queue) and the caller gets a 503."""
-        wait = len(indices) <= self._settings.sync_max_pages
+        wait = len(pages.indices) <= self._settings.sync_max_pages
         try:
-            await self._runner.run(job_id, upload.data, indices, options, caller.plan.priority, wait)
+            await self._runner.run(job_id, upload.data, pages, options, caller.plan.priority, wait)
         except Exception as exc:  # the runner or the object store failed us, not the document
             error = f"The service could not run the job: {describe_error(exc)}"
             await asyncio.to_thread(self._jobs.fail, job_id, error)
             await self._forget_key(keyed)
             raise ApiError(503, error + " Retry later.", headers={"Retry-After": "10"}) from exc
 
-    async def _pages_to_process(self, data: bytes, pages: str | None) -> tuple[list[int], int]:
-        """The 0-based pages to process and the document's page count; 400 when the document
-        cannot be read, `pages` is wrong, or more pages are asked than the per-file cap."""
+    async def _pages_to_process(self, data: bytes | bytearray, pages: str | None) -> DocumentPages:
+        """The document probed (in a child process: serve.services.probing); 400 when it cannot
+        be read, `pages` is wrong, or more pages are asked than the per-file cap."""
         try:
-            document = await asyncio.to_thread(open_document, data, self._limits)
-        except DocumentError as exc:
+            probe = await self._prober.probe(data, pages)
+        except (DocumentError, PageSelectionError) as exc:
             raise ApiError(400, str(exc)) from exc
-        page_count = document.page_count
-        document.close()
-        try:
-            indices = select_pages(pages, page_count)
-        except PageSelectionError as exc:
-            raise ApiError(400, str(exc)) from exc
+        indices = probe.indices
         cap = self._settings.max_pages
         if len(indices) > cap:
             raise ApiError(
@@ -215,7 +212,7 @@ class Submission:
                 page_count=len(indices),
                 cap=cap,
             )
-        return indices, page_count
+        return probe
 
     async def _earlier_job(self, keyed: _KeyedJob) -> str | None:
         """The caller's job an earlier request with this Idempotency-Key created, or None after

@@ -9,6 +9,7 @@ from accounts.metering import Metering
 from configs.settings import Settings
 from engines.chat_model import ChatModel
 from pipelines.chat.service import ChatService
+from pipelines.documents.document import Limits
 from pipelines.jobs.idempotency import IdempotencyKeys
 from pipelines.jobs.options import Capabilities
 from pipelines.jobs.store import JobStore, async_redis_client, redis_client
@@ -18,6 +19,7 @@ from serve.services.catalog import AccountUsage, Catalog
 from serve.services.chat_desk import ChatDesk
 from serve.services.downloads import Downloads
 from serve.services.job_views import JobViews
+from serve.services.probing import ProcessProber
 from serve.services.runner import JobRunnerClient
 from serve.services.submission import Submission
 
@@ -60,6 +62,8 @@ def language_model(settings: Settings) -> ChatModel | None:
 
 def make_services(settings: Settings, runner: JobRunnerClient, vlm_missing: str | None) -> Services:
     """`vlm_missing`: why this deployment has no vlm tier (None: it has one)."""
+    limits = Limits(settings.max_page_pixels, settings.pdf_dpi)
+    prober = ProcessProber(limits, settings.max_pages, settings.probe_timeout_seconds)
     url = settings.effective_redis_url
     redis, store_client = async_redis_client(url), redis_client(url)
     binary_client = redis_client(url, decode_responses=False)
@@ -71,7 +75,7 @@ def make_services(settings: Settings, runner: JobRunnerClient, vlm_missing: str 
     chat = ChatService(jobs, store_client, binary_client, model, settings.chat_passages)
     return Services(
         callers=Callers(redis, settings),
-        submission=Submission(settings, jobs, idempotency, metering, runner, serves, model),
+        submission=Submission(settings, jobs, idempotency, metering, runner, serves, model, prober),
         job_views=JobViews(jobs, JobEnds(redis, settings.max_waiting_polls)),
         downloads=Downloads(jobs),
         chat=ChatDesk(jobs, chat, metering, settings),
