@@ -7,7 +7,7 @@ question words of the supported languages are left out.
 """
 
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from pipelines.chat.tokens import STOP_WORDS, WORD, stem, tokenize
 
@@ -66,22 +66,23 @@ def label_terms(text: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-def _concepts(word: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _concepts(word: str) -> tuple[str, ...]:
     """The concepts of a lexicon word, or of a compound of two ("bestellnummer"), else none."""
     concept_of = _concept_of()
     for form in (word, word.removesuffix("s")):
         if form in concept_of:
-            return [concept_of[form]]
+            return (concept_of[form],)
     for cut in range(2, len(word) - MIN_TAIL + 1):
         head, tail = word[:cut], word[cut:]
         if tail not in concept_of:
             continue
         head_concepts = _concepts(head) or _concepts(head.removesuffix(LINKING))
         if head_concepts:
-            return [*head_concepts, concept_of[tail]]
+            return (*head_concepts, concept_of[tail])
         if len(tail) >= MIN_LONE_TAIL and len(head) >= MIN_TAIL:
-            return [concept_of[tail]]
-    return []
+            return (concept_of[tail],)
+    return ()
 
 
 def synonyms(token: str) -> list[str]:
