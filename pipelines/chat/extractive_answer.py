@@ -103,10 +103,15 @@ def _chosen(scored: list[tuple[float, _Unit]]) -> list[_Unit]:
 
 def _answer(units: list[_Unit]) -> Answer:
     quotes = [f"{_quoted(unit)} (p. {unit.page})" for unit in units]
+    return quoted_answer(quotes, [Citation(unit.page, snippet(unit.text)) for unit in units])
+
+
+def quoted_answer(quotes: list[str], citations: list[Citation]) -> Answer:
+    """An answer of 1-3 quotes, each already followed by its "(p. N)"."""
     content = f"According to the document, {quotes[0]}."
     if len(quotes) > 1:
         content += f" It also says {' and '.join(quotes[1:])}."
-    return Answer(content, [Citation(unit.page, snippet(unit.text)) for unit in units])
+    return Answer(content, citations)
 
 
 def _quoted(unit: _Unit) -> str:

@@ -9,7 +9,7 @@ nowhere in the document ("Which phone number does the company have?") are left o
 
 from collections.abc import Callable, Iterable
 
-from pipelines.chat.extractive_answer import Answer, Citation, snippet
+from pipelines.chat.extractive_answer import Answer, Citation, quoted_answer, snippet
 from pipelines.chat.fields import Field
 from pipelines.chat.labels import label_terms
 
@@ -51,7 +51,4 @@ def _score(terms: list[str], field: Field) -> tuple[float, float] | None:
 
 def _answer(fields: list[Field]) -> Answer:
     quotes = [f'{field.label}: "{snippet(field.value)}" (p. {field.page})' for field in fields]
-    content = f"According to the document, {quotes[0]}."
-    if len(quotes) > 1:
-        content += f" It also says {' and '.join(quotes[1:])}."
-    return Answer(content, [Citation(field.page, snippet(field.snippet)) for field in fields])
+    return quoted_answer(quotes, [Citation(field.page, snippet(field.snippet)) for field in fields])
