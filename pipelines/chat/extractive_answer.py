@@ -11,7 +11,8 @@ import math
 import re
 from dataclasses import dataclass
 
-from pipelines.chat.index import Passage, tokenize
+from pipelines.chat.index import Passage
+from pipelines.chat.tokens import tokenize
 
 NOT_FOUND = "Not found in the document."
 # bench/chat_retrieval.py: the 38 answerable questions' best units cover 0.53-1.0 of their terms, the 6
@@ -102,25 +103,30 @@ def _chosen(scored: list[tuple[float, _Unit]]) -> list[_Unit]:
 
 def _answer(units: list[_Unit]) -> Answer:
     quotes = [f"{_quoted(unit)} (p. {unit.page})" for unit in units]
+    return quoted_answer(quotes, [Citation(unit.page, snippet(unit.text)) for unit in units])
+
+
+def quoted_answer(quotes: list[str], citations: list[Citation]) -> Answer:
+    """An answer of 1-3 quotes, each already followed by its "(p. N)"."""
     content = f"According to the document, {quotes[0]}."
     if len(quotes) > 1:
         content += f" It also says {' and '.join(quotes[1:])}."
-    return Answer(content, [Citation(unit.page, _snippet(unit.text)) for unit in units])
+    return Answer(content, citations)
 
 
 def _quoted(unit: _Unit) -> str:
     """The quote as shown in the answer: a table row's cells joined with " | ", with its header row."""
     if "\t" not in unit.text:
-        return f'"{_snippet(unit.text)}"'
+        return f'"{snippet(unit.text)}"'
     quote = f'"{_cells(unit.text)}"'
     return quote if unit.header is None else f'{quote}, under the columns "{_cells(unit.header)}"'
 
 
 def _cells(row: str) -> str:
-    return " | ".join(cell.strip() for cell in _snippet(row).split("\t"))
+    return " | ".join(cell.strip() for cell in snippet(row).split("\t"))
 
 
-def _snippet(text: str) -> str:
+def snippet(text: str) -> str:
     text = re.sub(r"[ \n]+", " ", text).strip()
     return text if len(text) <= MAX_SNIPPET_CHARS else text[:MAX_SNIPPET_CHARS].rsplit(" ", 1)[0]
 
