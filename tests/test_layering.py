@@ -84,3 +84,17 @@ def test_the_rule_sees_a_wrong_import(tmp_path):
     module = tmp_path / "reader.py"
     module.write_text("from pipelines.jobs.record import page_record\nimport engines.types\n", encoding="utf-8")
     assert imported_packages(module) == {"pipelines", "engines"}
+
+
+def test_modules_and_classes_stay_short_enough_to_read():
+    long_modules, long_classes = [], []
+    for package in LAYERS:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            source = path.read_text(encoding="utf-8")
+            if len(source.splitlines()) > 400:
+                long_modules.append(str(path.relative_to(ROOT)))
+            for node in ast.walk(ast.parse(source)):
+                if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno + 1 > 250:
+                    long_classes.append(f"{path.relative_to(ROOT)}:{node.name}")
+    assert not long_modules and not long_classes, (long_modules, long_classes)
+    assert len((ROOT / "serve" / "ingress.py").read_text(encoding="utf-8").splitlines()) < 200
