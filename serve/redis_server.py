@@ -50,6 +50,9 @@ class LocalRedis:
                 "no",
             ],
             stdout=subprocess.DEVNULL,
+            # Its own session: a Ctrl-C in the terminal reaches `ocrchat serve`, which stops Redis
+            # last, after the replicas have written their last pages; not Redis first.
+            start_new_session=True,
         )
         self._wait_ready(timeout)
         return self

@@ -2,6 +2,7 @@
 in the foreground, and stop all of it on Ctrl-C or SIGTERM."""
 
 import logging
+import os
 import signal
 import threading
 
@@ -11,6 +12,8 @@ from serve.redis_server import LocalRedis
 
 logger = logging.getLogger("ocrchat")
 APP_NAME = "ocrchat"
+# Ctrl-C or SIGTERM stops everything within 20 s: Serve and Ray get this long to stop gracefully.
+SHUTDOWN_SECONDS = 12
 
 
 def start_ray(settings: Settings) -> None:
@@ -43,21 +46,56 @@ def run_service(settings: Settings) -> None:
         start_ray(settings)
         # After ray.init, which installs a SIGTERM handler of its own that aborts the driver.
         for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
+            signal.signal(signum, _on_stop_signal(stop))
         start_serve(settings)
         print(f"ocrchat is serving on http://{settings.host}:{settings.port} (Ctrl-C stops it)", flush=True)
-        stop.wait()
+        while not stop.wait(1.0):  # a timed wait: signal handlers run between its rounds
+            pass
     finally:
         _shutdown(local_redis)
 
 
+def _on_stop_signal(stop: threading.Event):
+    """The first Ctrl-C or SIGTERM stops the service; a second one while it stops, at once."""
+
+    def handler(signum: int, _frame) -> None:
+        if stop.is_set():
+            print("Stopping now.", flush=True)
+            os._exit(128 + signum)
+        stop.set()
+
+    return handler
+
+
 def _shutdown(local_redis: LocalRedis | None) -> None:
+    """Serve and Ray within SHUTDOWN_SECONDS (then Ray's processes are killed), then Redis: the
+    replicas may still write their last pages while they stop."""
+    done = threading.Thread(target=_stop_ray, name="stop-ray", daemon=True)
+    done.start()
+    done.join(SHUTDOWN_SECONDS)
+    forced = done.is_alive()
+    if forced:
+        logger.warning("Ray did not stop within %s s; killing its processes", SHUTDOWN_SECONDS)
+        _kill_ray()
+    if local_redis is not None:
+        local_redis.stop()
+    print("ocrchat stopped.", flush=True)
+    if forced:  # Ray's threads in this process would hold it up (its exit handlers wait for the dead GCS)
+        os._exit(1)
+
+
+def _stop_ray() -> None:
     import ray
     from ray import serve
 
     if ray.is_initialized():
         serve.shutdown()
         ray.shutdown()
-    if local_redis is not None:
-        local_redis.stop()
-    print("ocrchat stopped.", flush=True)
+
+
+def _kill_ray() -> None:
+    import ray
+
+    node = ray._private.worker._global_node  # the local Ray this process started, if any
+    if node is not None:
+        node.kill_all_processes(check_alive=False, allow_graceful=False)
