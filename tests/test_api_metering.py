@@ -68,6 +68,15 @@ def test_anonymous_daily_allowance_runs_out_per_client_ip(client, store):
     assert account_view(client, {"X-Forwarded-For": "203.0.113.51"})["used"] == 0
 
 
+def test_a_forged_forwarded_line_does_not_move_the_charge(client, store):
+    """The trusted proxy appends its own X-Forwarded-For line after the client's forged one."""
+    forged, real = "203.0.113.60", "203.0.113.61"
+    lines = [("X-Forwarded-For", forged), ("X-Forwarded-For", real)]
+    assert submit(client, tiny_png(), "t.png", headers=lines).status_code == 200
+    assert account_view(client, {"X-Forwarded-For": real})["used"] == 1
+    assert account_view(client, {"X-Forwarded-For": forged})["used"] == 0
+
+
 def test_free_monthly_allowance_runs_out(client, store):
     account_id, token = create_account(store, "free")
     store.hset(usage_key(f"account:{account_id}", "free"), "used", FREE_MONTHLY_PAGES - 1)
