@@ -78,6 +78,15 @@ def prompt_of(body: dict) -> str:
     return part["text"]
 
 
+def send_json(handler: BaseHTTPRequestHandler, status: int, payload: object) -> None:
+    data = json.dumps(payload).encode()
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 def _handler(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the http.server API)
@@ -91,12 +100,7 @@ def _handler(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
             return self.headers.get("Authorization") == f"Bearer {API_KEY}"
 
         def _reply(self, status: int, payload: object) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            send_json(self, status, payload)
 
         def log_message(self, *args) -> None:
             pass
