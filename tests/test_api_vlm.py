@@ -150,9 +150,11 @@ def test_translate_returns_the_translation_and_keeps_the_original(vlm_client, re
 
 def test_a_page_answered_with_garbage_fails_alone_with_a_message(vlm_client, model):
     model.garbage_widths = {833, 834}  # the second page (300 pt) rendered at 200 dpi
-    asked_before = len(model.requests)
-    job = submit(vlm_client, pdf_of_widths([200, 300]), "two.pdf", tier="vlm").json()
+    asked_before, ip = len(model.requests), "198.51.100.73"
+    before = used_credits(vlm_client, ip)
+    job = submit(vlm_client, pdf_of_widths([200, 300]), "two.pdf", ip, tier="vlm").json()
     assert job["status"] == "done" and (job["pages_done"], job["pages_failed"]) == (1, 1)
+    assert used_credits(vlm_client, ip) - before == 10  # the failed page is not charged
     good, garbage = job["pages"]
     assert good["text"] == "\n".join(OCR_LINES)
     assert "not understood" in garbage["error"] and model.url.split("//")[1] not in garbage["error"]
