@@ -15,7 +15,7 @@ TEST_DEBIAN_PACKAGES := libreoffice-writer-nogui
 
 .PHONY: setup setup-test system-deps run test lint
 
-# The service's own packages; the tests' (torch, transformers, schemathesis: gigabytes) only for `make test`.
+# The service's own packages; the tests' (schemathesis and the like) only for `make test`.
 setup: system-deps $(STAMP)
 setup-test: setup $(TEST_STAMP)
 

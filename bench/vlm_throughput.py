@@ -1,24 +1,24 @@
-"""Pages per second per GPU of the vlm tier's vLLM backend, with random weights of the real
-architecture and size (`load_format="dummy"`) and a fixed number of output tokens per page,
-on the 137 pages of `../shared/corpus/olmocr_multipage_pdfs` rendered at the model's
-resolution. Compare with olmOCR-2's published 4.5 pages/s on one H100 (a 7B model).
+"""Pages per second of the vlm tier against its model server: the 137 pages of
+`../shared/corpus/olmocr_multipage_pdfs` rendered at `--dpi`, sent as the service sends them
+(engines/vlm: the profile's prompt, log-probs, `--in-flight` pages at once), with or without
+the CPU text detector's boxes.
 
-Reproduce (a GPU machine with vllm installed, nothing downloaded):
-1. A folder with the model's config, tokenizer and processor files and no weights, e.g. the
-   non-`*.safetensors` files of PaddlePaddle/PaddleOCR-VL copied from a machine that has them.
-2. `python bench/vlm_throughput.py --model-dir DIR [--tokens 512] [--dpi 200] [--with-boxes]`
-   It prints pages/s for the model alone (one `read_batch` over all pages: vLLM schedules
-   them continuously) and, with `--with-boxes`, with the CPU text detector aligning boxes.
+Reproduce on a GPU machine (nothing downloaded; random weights of the real model are enough
+for throughput): serve the model with `ray.serve.llm` (configs/serve_gpu_cluster.yaml's `llm`
+application; vLLM's `load_format: dummy` in `engine_kwargs` for random weights) or
+`vllm serve DIR --served-model-name paddleocr-vl`, then
+`python bench/vlm_throughput.py --url http://127.0.0.1:8000/llm/v1 [--in-flight 32] [--with-boxes]`.
 """
 
 import argparse
+import asyncio
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from engines.vlm import PaddleLineDetector, load_vlm_reader  # noqa: E402
+from engines.vlm import PaddleLineDetector, VlmEndpoint, VlmError, VlmReader, get_profile  # noqa: E402
 from pipelines.documents.document import Limits, open_document  # noqa: E402
 
 OLMOCR = ROOT.parent / "shared" / "corpus" / "olmocr_multipage_pdfs" / "pdfs"
@@ -35,32 +35,45 @@ def pages(dpi: int) -> list:
     return images
 
 
+async def read_all(reader: VlmReader, images: list, in_flight: int) -> int:
+    """Read every page, `in_flight` at once; the number that failed."""
+    slots = asyncio.Semaphore(in_flight)
+
+    async def read_one(image) -> bool:
+        async with slots:
+            try:
+                await reader.read(image)
+                return True
+            except VlmError as exc:
+                print(f"page failed: {exc}", file=sys.stderr)
+                return False
+
+    return sum(not ok for ok in await asyncio.gather(*(read_one(image) for image in images)))
+
+
+async def timed(reader: VlmReader, images: list, in_flight: int) -> tuple[float, int]:
+    """Seconds to read every page after a warm-up, and how many failed (one event loop: the
+    endpoint's connections belong to it)."""
+    await read_all(reader, images[:4], 4)
+    start = time.perf_counter()
+    failed = await read_all(reader, images, in_flight)
+    return time.perf_counter() - start, failed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model-dir", required=True)
-    parser.add_argument("--tokens", type=int, default=512, help="output tokens per page (forced)")
+    parser.add_argument("--url", required=True, help="the model server's base URL (.../v1)")
+    parser.add_argument("--model", default="paddleocr-vl")
+    parser.add_argument("--profile", default="paddleocr-vl")
+    parser.add_argument("--in-flight", type=int, default=32)
     parser.add_argument("--dpi", type=int, default=200)
     parser.add_argument("--with-boxes", action="store_true")
     args = parser.parse_args()
     images = pages(args.dpi)
     detector = PaddleLineDetector(ROOT / ".state" / "models") if args.with_boxes else None
-    start = time.perf_counter()
-    reader = load_vlm_reader(
-        args.model_dir,
-        backend="vllm",
-        detector=detector,
-        max_new_tokens=args.tokens,
-        load_format="dummy",
-        min_tokens=args.tokens,
-        ignore_eos=True,
-    )
-    print(f"model loaded in {time.perf_counter() - start:.0f} s; {len(images)} pages", flush=True)
-    reader.read_batch(images[:4])  # warm-up: CUDA graphs, kernels
-    start = time.perf_counter()
-    read = reader.read_batch(images)
-    seconds = time.perf_counter() - start
-    tokens = sum(len(page.raw_text) > 0 for page in read)
-    print(f"{len(images) / seconds:.2f} pages/s ({seconds:.1f} s, {args.tokens} tokens/page, {tokens} non-empty pages)")
+    reader = VlmReader(VlmEndpoint(args.url, args.model), get_profile(args.profile), detector)
+    seconds, failed = asyncio.run(timed(reader, images, args.in_flight))
+    print(f"{len(images) / seconds:.2f} pages/s ({seconds:.1f} s, {len(images)} pages, {failed} failed)")
 
 
 if __name__ == "__main__":

@@ -72,22 +72,28 @@ class Settings(BaseSettings):
     ocr_threads: int | None = Field(
         None, description="ONNX Runtime threads per OCR replica. Unset: the replica's CPUs (`num_cpus`)."
     )
-    vlm_model_dir: str | None = Field(
+    vlm_url: str | None = Field(
         None,
-        description="Folder of the vlm tier's model weights (Hugging Face layout: PaddleOCR-VL, dots.ocr or "
-        "olmOCR), on every node that runs a VLM replica; never downloaded. Unset: no vlm tier (503).",
+        description="Base URL of the OpenAI-compatible chat completions API that reads pages for the vlm tier "
+        "(`ray.serve.llm`, `vllm serve`: `http://host:8000/v1`); it must return log-probabilities. "
+        "Unset: no vlm tier (503).",
     )
-    vlm_backend: Literal["vllm", "transformers"] = Field(
-        "vllm", description="What runs the VLM: vLLM (GPU) or transformers (CPU or GPU; small deployments)."
-    )
-    vlm_model_profile: str | None = Field(
-        None, description="Prompts and output parsing: `paddleocr-vl`, `dots.ocr` or `olmocr`. Unset: from the model."
-    )
-    vlm_trust_remote_code: bool = Field(
-        False, description="Run the Python code of the model folder (dots.ocr needs it); only for folders you trust."
+    vlm_model: str = Field("default", description="Model name sent to the vlm tier's API.")
+    vlm_api_key: str | None = Field(None, description="Bearer key for the vlm tier's API, if it needs one.")
+    vlm_model_profile: Literal["paddleocr-vl", "dots.ocr", "olmocr"] = Field(
+        "paddleocr-vl", description="The served model's family: its prompts and how its answers are parsed."
     )
     vlm_max_new_tokens: int = Field(4096, description="Most tokens the VLM writes for one page.")
-    vlm_max_batch_size: int = Field(32, description="Pages a VLM replica reads in one batch.")
+    vlm_timeout_seconds: float = Field(180, description="How long one page's request to the vlm tier's API may take.")
+    vlm_retries: int = Field(
+        2,
+        ge=0,
+        description="Retries of a page's request that failed for a passing reason (no connection, a timeout, "
+        "HTTP 408, 429 or 5xx), with a pause that doubles from 0.5 s; then the page fails with a message.",
+    )
+    vlm_pages_in_flight: int = Field(
+        8, ge=1, description="Pages of one vlm job at the model server at once (its continuous batching wants several)."
+    )
     serve_config: Path = Field(
         DEFAULT_SERVE_CONFIG,
         description="Serve config whose deployment options (replica CPUs, autoscaling) the app uses.",

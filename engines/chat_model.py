@@ -5,6 +5,8 @@ import logging
 
 import httpx
 
+from engines.openai_api import bearer_headers, chat_completions_url, what_failed
+
 logger = logging.getLogger("ocrchat.chat_model")
 
 
@@ -15,9 +17,9 @@ class ChatModelError(RuntimeError):
 
 class ChatModel:
     def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 60) -> None:
-        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._url = chat_completions_url(base_url)
         self._model = model
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._headers = bearer_headers(api_key)
         self._timeout = timeout
 
     def complete(self, messages: list[dict]) -> str:
@@ -29,14 +31,4 @@ class ChatModel:
             return response.json()["choices"][0]["message"]["content"]
         except (httpx.HTTPError, KeyError, IndexError, TypeError, ValueError) as exc:
             logger.warning("The language model at %s failed: %s", self._url, exc)
-            raise ChatModelError(f"The language model failed: {_what_failed(exc)}.") from exc
-
-
-def _what_failed(exc: Exception) -> str:
-    if isinstance(exc, httpx.HTTPStatusError):
-        return f"it answered HTTP {exc.response.status_code}"
-    if isinstance(exc, httpx.TimeoutException):
-        return "it did not answer in time"
-    if isinstance(exc, httpx.HTTPError):
-        return "it could not be reached"
-    return "its reply was not understood"
+            raise ChatModelError(f"The language model failed: {what_failed(exc)}.") from exc

@@ -81,3 +81,8 @@ class PageResult:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+class FinalPageError(RuntimeError):
+    """A page that cannot be read, and another try would fail the same way (its engine already
+    retried what was worth retrying). Its message may be shown to callers."""

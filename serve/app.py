@@ -5,7 +5,6 @@ where this deployment has one, the VLM replicas.
 deployment options (replica CPUs and GPUs, autoscaling) come from the Serve config file.
 """
 
-import ray
 from ray.serve import Application
 from ray.serve.handle import DeploymentHandle
 
@@ -15,11 +14,7 @@ from serve.ingress import Ingress
 from serve.job_runner import JobRunner
 from serve.ocr_worker import CpuOcr
 
-NO_VLM_MODEL = "The vlm tier is not deployed on this server (OCRCHAT_VLM_MODEL_DIR is unset); use tier=cpu."
-NO_GPU = (
-    "The vlm tier is not deployed on this server: the cluster has no GPU and the Serve config has no "
-    "VlmOcr deployment; use tier=cpu."
-)
+NO_VLM_MODEL = "The vlm tier is not deployed on this server (OCRCHAT_VLM_URL is unset); use tier=cpu."
 
 
 def build_app(args: dict | None = None) -> Application:
@@ -33,20 +28,12 @@ def build_app(args: dict | None = None) -> Application:
 
 
 def _vlm_deployment(settings: Settings, options: dict[str, dict]) -> tuple[DeploymentHandle | None, str | None]:
-    """The bound VLM deployment and None, or None and why there is none. It is bound when the
-    Serve config names it (the operator enabled it) or the cluster has a GPU now: a replica
-    asking for a GPU that no node has would wait forever, so it is never bound blindly."""
-    configured = "VlmOcr" in options
-    if settings.vlm_model_dir is None:
-        if configured:
-            raise ValueError(f"{settings.serve_config} deploys VlmOcr, but OCRCHAT_VLM_MODEL_DIR is unset.")
+    """The bound VLM deployment and None, or None and why there is none: it is bound where
+    OCRCHAT_VLM_URL names a model server, with the Serve config's options where it has some."""
+    if settings.vlm_url is None:
+        if "VlmOcr" in options:
+            raise ValueError(f"{settings.serve_config} deploys VlmOcr, but OCRCHAT_VLM_URL is unset.")
         return None, NO_VLM_MODEL
-    if not configured and not _cluster_gpus():
-        return None, NO_GPU
     from serve.vlm_worker import DEFAULT_OPTIONS, VlmOcr  # imports the VLM engine: only where there is one
 
     return VlmOcr.options(**options.get("VlmOcr", DEFAULT_OPTIONS)).bind(settings), None
-
-
-def _cluster_gpus() -> float:
-    return ray.cluster_resources().get("GPU", 0) if ray.is_initialized() else 0

@@ -9,8 +9,10 @@ as it finishes.
 
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import logging
+import math
 import threading
 import time
 
@@ -115,6 +117,7 @@ class JobRunner:
             sizes = BlockSizes(settings.ocr_pages_per_block, settings.text_layer_pages_per_block)
             parallel = settings.parallel_blocks_per_job
             blocks = job_blocks(pages, options.force_ocr, sizes, parallel, one_block_up_to=settings.sync_max_pages)
+            options = self._with_window(options, max(1, min(parallel, len(blocks))))
             job = PageJob(job_id, settings.effective_redis_url, settings.result_ttl_seconds, self._limits, options)
             run_job(upload, blocks, job, self._reader(options.tier), parallel)
         except Exception as exc:  # the job fails with a message; the replica keeps serving
@@ -133,6 +136,13 @@ class JobRunner:
     def _after_job(self, job_id: str) -> None:
         metrics.job_ended(self._store.status(job_id) or "deleted")
         metrics.queue_depth(self._store.queued_pages())
+
+    def _with_window(self, options: PageOptions, blocks_at_once: int) -> PageOptions:
+        """A vlm job keeps OCRCHAT_VLM_PAGES_IN_FLIGHT pages at the model server, shared by its
+        blocks that run at once; a cpu job keeps the page loop's two per block."""
+        if options.tier != "vlm":
+            return options
+        return dataclasses.replace(options, window=math.ceil(self._settings.vlm_pages_in_flight / blocks_at_once))
 
     def _reader(self, tier: str) -> DeploymentHandle:
         if tier == "vlm":

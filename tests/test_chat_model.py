@@ -11,6 +11,7 @@ from engines.chat_model import ChatModel, ChatModelError
 from pipelines.chat.extractive_answer import NOT_FOUND
 from pipelines.chat.index import Passage
 from pipelines.chat.prompt import SYSTEM_PROMPT, chat_messages, checked_reply
+from tests.openai_server import send_json
 
 PASSAGES = [
     Passage(1, "Invoice 2041\nAcme Corp, 5 Harbour Street"),
@@ -50,12 +51,7 @@ class _Scripted(BaseHTTPRequestHandler):
         type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
         status, answer = (500, {"error": "boom"}) if body["model"] == "broken" else (200, {
             "choices": [{"message": {"role": "assistant", "content": self.reply}}]})  # fmt: skip
-        data = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_json(self, status, answer)
 
     def log_message(self, *args) -> None:
         pass

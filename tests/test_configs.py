@@ -26,17 +26,25 @@ HOSTS = {LAPTOP.name: "127.0.0.1", CPU_CLUSTER.name: "0.0.0.0", GPU_CLUSTER.name
 REPLICA_RESOURCES = {
     LAPTOP.name: {"Ingress": (0, None), "JobRunner": (0, None), "CpuOcr": (1, None)},
     CPU_CLUSTER.name: {"Ingress": (0.5, None), "JobRunner": (0.5, None), "CpuOcr": (2, None)},
-    GPU_CLUSTER.name: {"Ingress": (0.5, None), "JobRunner": (0.5, None), "CpuOcr": (2, None), "VlmOcr": (1, 1)},
+    GPU_CLUSTER.name: {"Ingress": (0.5, None), "JobRunner": (0.5, None), "CpuOcr": (2, None), "VlmOcr": (1, None)},
 }
+# The GPU cluster's model server: the application `ray.serve.llm` builds, under this prefix.
+LLM_APP, LLM_PREFIX = "llm", "/llm"
 
 
 def load(path: Path) -> dict:
     return yaml.safe_load(path.read_text())
 
 
-def app_config(config: dict) -> dict:
-    (app,) = config["applications"]
+def app_config(config: dict, name: str = "ocrchat") -> dict:
+    (app,) = [app for app in config["applications"] if app["name"] == name]
     return app
+
+
+def llm_config(config: dict) -> dict:
+    """The one model the GPU cluster's `llm` application serves (a `ray.serve.llm` LLMConfig)."""
+    (model,) = app_config(config, LLM_APP)["args"]["llm_configs"]
+    return model
 
 
 def deployments(config: dict) -> dict[str, dict]:
@@ -68,9 +76,10 @@ def build(path: Path, **overrides) -> Application:
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
 def test_serve_config_passes_serves_schema(path):
     schema = ServeDeploySchema.model_validate(load(path))
-    assert len(schema.applications) == 1
-    assert schema.applications[0].import_path == "serve.app:build_app"
-    assert schema.applications[0].route_prefix == "/"
+    (app,) = [app for app in schema.applications if app.name == "ocrchat"]
+    assert app.import_path == "serve.app:build_app"
+    assert app.route_prefix == "/"
+    assert {app.name for app in schema.applications} <= {"ocrchat", LLM_APP}
     assert path.name in HOSTS, f"add {path.name} to HOSTS: which address should it listen on?"
     assert schema.http_options.host == HOSTS[path.name]
 
@@ -138,52 +147,64 @@ def test_cluster_configs_are_redundant_and_keep_the_ocr_replicas_busy(path):
     assert in_flight >= ocr["autoscaling_config"]["max_replicas"] * ocr["max_ongoing_requests"]
 
 
-def test_gpu_config_deploys_a_scale_to_zero_vlm_tier_and_the_builder_binds_it():
+def test_gpu_config_serves_one_model_that_the_vlm_tier_chat_and_translation_ask():
     config = load(GPU_CLUSTER)
-    vlm = deployments(config)["VlmOcr"]
+    llm_app = app_config(config, LLM_APP)
+    assert llm_app["import_path"] == "ray.serve.llm:build_openai_app"
+    assert llm_app["route_prefix"] == LLM_PREFIX
+    model = llm_config(config)
+    args = Settings(**app_config(config)["args"])
+    # Each replica asks the proxy of its own node (proxy_location: EveryNode).
+    url = f"http://127.0.0.1:{config['http_options']['port']}{LLM_PREFIX}/v1"
+    assert config["proxy_location"] == "EveryNode"
+    assert args.vlm_url == args.chat_llm_url == url
+    assert args.vlm_model == args.chat_llm_model == model["model_loading_config"]["model_id"]
+    assert args.vlm_model_profile in model["model_loading_config"]["model_source"]
+    # One GPU per model replica; one replica always (a page must not wait for a GPU node).
+    (bundle, *others) = model["placement_group_config"]["bundles"]
+    assert bundle["GPU"] == 1 and not others
+    scaling = model["deployment_config"]["autoscaling_config"]
+    assert 1 == scaling["min_replicas"] <= scaling["max_replicas"]
+    assert 0 < scaling["target_ongoing_requests"] <= model["deployment_config"]["max_ongoing_requests"]
+    # A job keeps at most its pages in flight at the model; the model batches many jobs'.
+    assert args.vlm_pages_in_flight <= model["deployment_config"]["max_ongoing_requests"]
+    assert model["engine_kwargs"]["limit_mm_per_prompt"] == {"image": 1}
+
+
+def test_the_model_config_is_one_ray_serve_llm_takes():
+    # ray.serve.llm needs vLLM (`pip install '.[gpu]'`), which a CPU install lacks.
+    llm = pytest.importorskip("ray.serve.llm", exc_type=ImportError)
+    config = llm_config(load(GPU_CLUSTER))
+    assert llm.LLMConfig.model_validate(config).model_id == config["model_loading_config"]["model_id"]
+
+
+def test_gpu_config_binds_the_vlm_client_with_its_options():
+    vlm = deployments(load(GPU_CLUSTER))["VlmOcr"]
     DeploymentSchema.model_validate(vlm)
-    _check_scaling("VlmOcr", vlm)
-    assert _resources(vlm) == REPLICA_RESOURCES[GPU_CLUSTER.name]["VlmOcr"]
-    assert vlm["autoscaling_config"]["min_replicas"] == 0  # no GPU held while nobody asks for the vlm tier
-    assert vlm["max_ongoing_requests"] >= 16  # vLLM batches the pages a replica holds
-    args = app_config(config)["args"]
-    assert args["vlm_model_dir"] and args["vlm_backend"] == "vllm"
-    # Bound because the config names it (GPU in this process or not), with the config's
-    # options; the Ingress is given no reason for a missing vlm tier.
     app = build(GPU_CLUSTER)
-    bound = app_deployments(app)
-    assert "VlmOcr" in bound
-    deployment = bound["VlmOcr"]
+    deployment = app_deployments(app)["VlmOcr"]
     autoscaling = deployment._deployment_config.autoscaling_config
-    assert autoscaling.min_replicas == autoscaling.initial_replicas == 0
+    assert autoscaling.min_replicas == vlm["autoscaling_config"]["min_replicas"] >= 1
     assert autoscaling.max_replicas == vlm["autoscaling_config"]["max_replicas"]
-    assert autoscaling.target_ongoing_requests == vlm["autoscaling_config"]["target_ongoing_requests"]
     assert deployment._deployment_config.max_ongoing_requests == vlm["max_ongoing_requests"]
-    assert deployment.ray_actor_options["num_gpus"] == vlm["ray_actor_options"]["num_gpus"]
-    assert deployment.ray_actor_options["num_cpus"] == vlm["ray_actor_options"]["num_cpus"]
+    assert not deployment.ray_actor_options.get("num_gpus")  # the GPU is the model's, not the client's
     (settings,) = deployment.init_args
-    assert settings.vlm_model_dir == args["vlm_model_dir"]
+    assert settings.vlm_url == app_config(load(GPU_CLUSTER))["args"]["vlm_url"]
     assert app._bound_deployment.init_args[2] is None  # the Ingress's reason for no vlm tier
 
 
-def test_builder_refuses_a_config_with_vlmocr_but_no_model_dir():
-    # Deploying VlmOcr without weights would fail every replica at start; fail the deploy instead.
-    with pytest.raises(ValueError, match="OCRCHAT_VLM_MODEL_DIR"):
-        build(GPU_CLUSTER, vlm_model_dir=None)
+def test_builder_refuses_a_config_with_vlmocr_but_no_url():
+    # Deploying VlmOcr without a model server would fail every page; fail the deploy instead.
+    with pytest.raises(ValueError, match="OCRCHAT_VLM_URL"):
+        build(GPU_CLUSTER, vlm_url=None)
 
 
-def test_builder_binds_no_vlm_without_a_gpu_when_the_config_names_none(monkeypatch):
-    # The laptop config names no VlmOcr and there is no GPU (ray not initialised: _cluster_gpus()
-    # is 0; patched because other test files start a local Ray in this process): a replica
-    # asking for a GPU would wait forever, so none is bound and the Ingress says why.
-    import serve.app
-
-    monkeypatch.setattr(serve.app.ray, "is_initialized", lambda: False)
-    assert serve.app._cluster_gpus() == 0
-    app = build(LAPTOP, vlm_model_dir="/models/paddleocr-vl")
-    assert "VlmOcr" not in app_deployments(app)
-    reason = app._bound_deployment.init_args[2]
-    assert "no GPU" in reason
+def test_builder_binds_the_vlm_client_where_a_url_is_set():
+    assert "VlmOcr" not in app_deployments(build(LAPTOP))
+    reason = build(LAPTOP)._bound_deployment.init_args[2]
+    assert "OCRCHAT_VLM_URL" in reason
+    app = build(LAPTOP, vlm_url="http://gpu-box:8000/v1")
+    assert "VlmOcr" in app_deployments(app) and app._bound_deployment.init_args[2] is None
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)

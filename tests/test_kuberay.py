@@ -13,7 +13,7 @@ import yaml
 from ray.serve.schema import ServeDeploySchema
 
 from configs.settings import Settings
-from tests.test_configs import GPU_CLUSTER, REPLICA_RESOURCES, app_config, deployments
+from tests.test_configs import GPU_CLUSTER, LLM_APP, app_config, deployments, llm_config
 
 ROOT = Path(__file__).parent.parent
 KUBERAY = ROOT / "configs" / "kuberay"
@@ -139,12 +139,12 @@ def test_cpu_group_holds_every_cpu_replica_at_full_scale():
     pod_cpus, pod_gpus = ray_resources(cpu_group)
     assert pod_gpus == 0
     options = deployments(serve_config())
+    # The model's router runs beside the OCR app's replicas; the model itself on the GPU group.
+    router = app_config(serve_config(), LLM_APP)["args"]["ingress_deployment_config"]
     needed = 0.0
-    for name, deployment in options.items():
+    for name, deployment in [*options.items(), ("llm router", router)]:
         cpus, gpus = resources_of(deployment)
-        if gpus:
-            assert name == "VlmOcr", f"{name} needs a GPU"  # on the GPU group (its own test)
-            continue
+        assert not gpus, f"{name} needs a GPU"  # only the model does (its own test)
         assert cpus <= pod_cpus, f"a {name} replica does not fit a CPU pod"
         needed += cpus * most_replicas(deployment)
     # OCR replicas pack whole into pods; the 0.5-CPU ones fill the gaps.
@@ -157,27 +157,27 @@ def test_cpu_group_holds_every_cpu_replica_at_full_scale():
     assert quantity(resources["requests"]["cpu"]) == quantity(resources["limits"]["cpu"]) == pod_cpus
 
 
-def test_gpu_group_fits_the_vlm_replicas_and_keeps_cpu_ocr_away():
+def test_gpu_group_fits_the_model_replicas_and_keeps_cpu_ocr_away():
     gpu_group = pod_groups()[GPU_GROUP]
     pod_cpus, pod_gpus = ray_resources(gpu_group)
     resources = ray_container(gpu_group)["resources"]
     assert quantity(resources["limits"]["nvidia.com/gpu"]) == quantity(resources["requests"]["nvidia.com/gpu"])
     assert pod_gpus == quantity(resources["limits"]["nvidia.com/gpu"]) >= 1
-    vlm = deployments(serve_config())["VlmOcr"]
-    cpus, gpus = REPLICA_RESOURCES[GPU_CLUSTER.name]["VlmOcr"]
-    assert resources_of(vlm) == (cpus, gpus)
-    assert cpus <= pod_cpus and gpus <= pod_gpus
-    assert gpu_group["maxReplicas"] * math.floor(pod_gpus / gpus) >= most_replicas(vlm)
-    # Scale to zero: no GPU pod while nothing asks for one.
-    assert gpu_group["minReplicas"] == gpu_group["replicas"] == 0
+    model = llm_config(serve_config())
+    (bundle,) = model["placement_group_config"]["bundles"]
+    assert bundle["CPU"] <= pod_cpus and bundle["GPU"] <= pod_gpus
+    scaling = model["deployment_config"]["autoscaling_config"]
+    assert gpu_group["maxReplicas"] * math.floor(pod_gpus / bundle["GPU"]) >= scaling["max_replicas"]
+    # As many GPU pods as model replicas that always run.
+    assert gpu_group["minReplicas"] == gpu_group["replicas"] == scaling["min_replicas"]
     # A CPU-OCR replica never fits what a GPU pod advertises, so it never takes a GPU node.
     assert resources_of(deployments(serve_config())["CpuOcr"])[0] > pod_cpus
     # The container keeps real CPUs beyond what Ray schedules, for the model server.
-    assert quantity(resources["limits"]["cpu"]) >= pod_cpus
+    assert quantity(resources["limits"]["cpu"]) > pod_cpus
 
 
-def test_only_gpu_pods_mount_the_vlm_model_read_only_where_vlm_model_dir_points():
-    model_dir = Path(app_config(serve_config())["args"]["vlm_model_dir"])
+def test_only_gpu_pods_mount_the_model_read_only_where_model_source_points():
+    model_dir = Path(llm_config(serve_config())["model_loading_config"]["model_source"])
     for name, group in pod_groups().items():
         spec = group["template"]["spec"]
         claims = {v["name"]: v["persistentVolumeClaim"] for v in spec["volumes"] if "persistentVolumeClaim" in v}

@@ -1,57 +1,40 @@
-"""The VLM engine (engines/vlm) on CPU: a tiny random PaddleOCR-VL built in a fixture proves the
-plumbing (prompt, preprocessing, generation, parsing, boxes, confidence); hand-written model outputs
-prove the parsers; the alignment and confidence maths are checked on their own."""
+"""The VLM engine (engines/vlm) without a GPU: the reader against a scripted model (prompts,
+image scaling, parsing, boxes, confidence from log-probs), the endpoint client against a scripted
+OpenAI-compatible server (the request, log-probs, retries, errors that never name the server,
+garbage), hand-written model outputs for the parsers, and the alignment and confidence maths."""
 
-import importlib.util
+import asyncio
+import base64
+import io
 import json
-import math
-import os
 
+import httpx
 import numpy as np
 import pytest
+from PIL import Image
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never ask a hub for anything
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-torch = pytest.importorskip("torch")
-pytest.importorskip("transformers")
-
-from engines.vlm import (  # noqa: E402
+from engines.vlm import (
     PROFILES,
     Generation,
     ModelProfile,
     PaddleLineDetector,
+    VlmAnswerError,
+    VlmEndpoint,
     VlmReader,
+    VlmUnavailable,
+    endpoint_answers,
     get_profile,
-    load_vlm_reader,
 )
-from engines.vlm.alignment import align_boxes, align_groups  # noqa: E402
-from engines.vlm.backend import token_pieces  # noqa: E402
-from engines.vlm.confidence import line_confidences, span_confidence, to_confidence  # noqa: E402
-from engines.vlm.profiles import (  # noqa: E402
-    parse_dots_ocr,
-    parse_olmocr,
-    parse_paddleocr_vl,
-    profile_for_config,
-    split_front_matter,
-)
-from tests.vlm_model import build_tiny_paddleocr_vl  # noqa: E402
+from engines.vlm.alignment import align_boxes, align_groups
+from engines.vlm.confidence import line_confidences, span_confidence, to_confidence
+from engines.vlm.profiles import parse_dots_ocr, parse_olmocr, parse_paddleocr_vl, split_front_matter
+from engines.vlm.reply import generation_from_reply, token_texts, tokens_of_text
+from tests.openai_server import API_KEY, MODEL, OCR_TOKENS, completion, image_size, prompt_of, scripted_model_server
 
-MAX_NEW_TOKENS = 24
 LINES = ["Invoice number 2024-0042", "Total amount: 1,250.00 EUR", "Alice 30 Paris"]
 
 
 # --- fixtures ----------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory):
-    return build_tiny_paddleocr_vl(tmp_path_factory.mktemp("tiny-paddleocr-vl"))
-
-
-@pytest.fixture(scope="session")
-def reader(tiny_model_dir) -> VlmReader:
-    return load_vlm_reader(tiny_model_dir, backend="transformers", max_new_tokens=MAX_NEW_TOKENS, device="cpu")
 
 
 @pytest.fixture(scope="session")
@@ -85,159 +68,34 @@ class FixedDetector:
         return [list(box) for box in self.boxes]
 
 
-class ScriptedBackend:
+class ScriptedModel:
     """Answers every page with the same tokens; records what it was asked."""
 
     def __init__(self, tokens: list[tuple[str, float]]) -> None:
         self.tokens = tokens
-        self.calls: list[tuple[list[tuple[int, ...]], list[str]]] = []
+        self.calls: list[tuple[list[dict], dict]] = []
 
-    def generate(self, images, prompts, max_new_tokens):
-        self.calls.append(([image.shape for image in images], list(prompts)))
-        text = "".join(piece for piece, _ in self.tokens)
-        return [Generation(text=text, tokens=list(self.tokens), prompt=prompt) for prompt in prompts]
+    async def complete(self, messages, **options):
+        self.calls.append((messages, options))
+        return Generation(text="".join(piece for piece, _ in self.tokens), tokens=list(self.tokens))
 
-
-def _exact_pieces(tokenizer, ids: list[int]) -> list[str]:
-    """Each token's text as the growth of the decoded prefix (quadratic, for checking)."""
-    pieces, previous = [], ""
-    for end in range(1, len(ids) + 1):
-        current = tokenizer.decode(ids[:end], skip_special_tokens=True)
-        pieces.append(current[len(previous) :])
-        previous = current
-    return pieces
+    def image_shape(self, call: int = 0) -> tuple[int, int]:
+        width, height = image_size({"messages": self.calls[call][0]})
+        return height, width
 
 
-# --- the tiny model end to end -----------------------------------------------------------------------------
+def read(reader: VlmReader, image: np.ndarray, task: str = "ocr"):
+    return asyncio.run(reader.read(image, task))
 
 
-def test_read_gives_blocks_with_boxes_in_the_page_and_confidences(reader, page_image, detector):
-    reader_with_detector = VlmReader(reader.backend, reader.profile, detector=detector, max_new_tokens=MAX_NEW_TOKENS)
-    page = reader_with_detector.read(page_image)
-    result = page.result
-    assert result.engine == "vlm:paddleocr-vl"
-    assert (result.width, result.height) == (480, 320)
-    assert result.blocks, "the seeded tiny model writes several lines"
-    for block in result.blocks:
-        x0, y0, x1, y1 = block.bbox
-        assert 0 <= x0 <= x1 <= result.width and 0 <= y0 <= y1 <= result.height
-        assert 0 < block.confidence <= 1
-    assert result.markdown == page.markdown and result.tables == page.tables == []
-    # Boxes come from the detector (three lines), not the whole page.
-    detected = detector.detect(page_image)
-    assert all(block.bbox != [0.0, 0.0, 480.0, 320.0] for block in result.blocks)
-    assert len(detected) == 3
+@pytest.fixture
+def model_server():
+    with scripted_model_server() as server:
+        yield server
 
 
-def test_text_is_the_decoded_generation(reader, page_image):
-    backend = reader.backend
-    _, batch = backend.inputs([page_image], ["OCR:"])
-    with torch.inference_mode():
-        sequences = backend.model.generate(**batch, max_new_tokens=MAX_NEW_TOKENS, do_sample=False)
-    generated = sequences[0, batch["input_ids"].shape[1] :].tolist()
-    decoded = backend.tokenizer.decode(generated, skip_special_tokens=True)
-    page = reader.read(page_image)
-    assert page.raw_text == decoded
-    assert "\n" in decoded, "the seeded tiny model writes several lines"
-    assert [block.text for block in page.result.blocks] == [
-        line.strip() for line in decoded.split("\n") if line.strip()
-    ]
-
-
-def test_confidence_is_exp_mean_logprob_of_the_line_tokens(reader, page_image):
-    """Log-probs recomputed with one forward pass over prompt + output, split into lines by hand."""
-    backend = reader.backend
-    _, batch = backend.inputs([page_image], ["OCR:"])
-    with torch.inference_mode():
-        sequences = backend.model.generate(**batch, max_new_tokens=MAX_NEW_TOKENS, do_sample=False)
-        prompt_length = batch["input_ids"].shape[1]
-        generated = sequences[:, prompt_length:]
-        mm_token_type_ids = torch.cat([batch["mm_token_type_ids"], torch.zeros_like(generated)], dim=1)
-        logits = backend.model(
-            input_ids=sequences,
-            attention_mask=torch.ones_like(sequences),
-            pixel_values=batch["pixel_values"],
-            image_grid_thw=batch["image_grid_thw"],
-            mm_token_type_ids=mm_token_type_ids,
-        ).logits
-    logprobs = logits[0, prompt_length - 1 : -1].float().log_softmax(-1).gather(-1, generated[0, :, None])[:, 0]
-    ids = generated[0].tolist()
-    special = set(backend.tokenizer.all_special_ids)
-    kept = [(token, float(lp)) for token, lp in zip(ids, logprobs.tolist(), strict=True) if token not in special]
-    pieces = _exact_pieces(backend.tokenizer, [token for token, _ in kept])
-
-    generation = backend.generate([page_image], ["OCR:"], MAX_NEW_TOKENS)[0]
-    assert [piece for piece, _ in generation.tokens] == pieces
-    assert np.allclose([lp for _, lp in generation.tokens], [lp for _, lp in kept], atol=1e-4)
-
-    # Expected per line: the tokens whose text overlaps the line's characters.
-    expected = []
-    position = 0
-    text = "".join(pieces)
-    for line in text.split("\n"):
-        start = position + (len(line) - len(line.lstrip()))
-        end = position + len(line.rstrip())
-        if line.strip():
-            chosen, cursor = [], 0
-            for piece, (_, lp) in zip(pieces, kept, strict=True):
-                if cursor < end and cursor + len(piece) > start:
-                    chosen.append(lp)
-                cursor += len(piece)
-            expected.append(round(math.exp(sum(chosen) / len(chosen)), 4))
-        position += len(line) + 1
-    page = reader.read(page_image)
-    assert [block.confidence for block in page.result.blocks] == pytest.approx(expected, abs=2e-4)
-
-
-def test_prompts_follow_the_task(reader, page_image):
-    assert "Table Recognition:" in reader.read(page_image, task="table").prompt
-    assert "Formula Recognition:" in reader.read(page_image, task="formula").prompt
-    for task in ("ocr", "handwriting"):
-        prompt = reader.read(page_image, task=task).prompt
-        assert prompt.endswith("OCR:\nAssistant: ") and "<|IMAGE_PLACEHOLDER|>" in prompt
-    with pytest.raises(ValueError, match="no prompt for task"):
-        reader.read(page_image, task="poetry")
-
-
-def test_formula_task_writes_display_math(reader, page_image):
-    page = reader.read(page_image, task="formula")
-    assert page.markdown.startswith("$$\n") and page.markdown.endswith("\n$$")
-    assert len(page.result.blocks) == 1
-
-
-def test_batch_reads_as_single_reads(reader, page_image, noise_image):
-    batch = reader.read_batch([page_image, noise_image], task="ocr")
-    singles = [reader.read(page_image), reader.read(noise_image)]
-    for together, alone in zip(batch, singles, strict=True):
-        assert together.raw_text == alone.raw_text
-        assert [b.text for b in together.result.blocks] == [b.text for b in alone.result.blocks]
-        assert [b.bbox for b in together.result.blocks] == [b.bbox for b in alone.result.blocks]
-        together_conf = [b.confidence for b in together.result.blocks]
-        assert together_conf == pytest.approx([b.confidence for b in alone.result.blocks], abs=2e-4)
-
-
-def test_profile_comes_from_the_model_config(tiny_model_dir):
-    config = json.loads((tiny_model_dir / "config.json").read_text())
-    assert profile_for_config(config).name == "paddleocr-vl"
-    assert profile_for_config({"model_type": "dots_ocr"}).name == "dots.ocr"
-    assert profile_for_config({"architectures": ["DotsOCRForCausalLM"], "model_type": "x"}).name == "dots.ocr"
-    assert profile_for_config({"model_type": "qwen2_5_vl"}).name == "olmocr"
-    assert profile_for_config({"model_type": "x"}, hint="olmOCR-2-7B-1025").name == "olmocr"
-    with pytest.raises(ValueError, match="No VLM profile"):
-        profile_for_config({"model_type": "llama"})
-    with pytest.raises(ValueError, match="Unknown VLM profile"):
-        get_profile("nougat")
-
-
-@pytest.mark.skipif(importlib.util.find_spec("vllm") is not None, reason="vllm is installed")
-def test_vllm_backend_without_vllm_says_so(tiny_model_dir):
-    with pytest.raises(ImportError, match="vllm"):
-        load_vlm_reader(tiny_model_dir, backend="vllm")
-
-
-def test_unknown_backend_is_refused(tiny_model_dir):
-    with pytest.raises(ValueError, match="backend"):
-        load_vlm_reader(tiny_model_dir, backend="onnx")  # type: ignore[arg-type]
+def endpoint(server, **options) -> VlmEndpoint:
+    return VlmEndpoint(server.url, MODEL, API_KEY, **options)
 
 
 # --- the text detector -------------------------------------------------------------------------------------
@@ -252,14 +110,14 @@ def test_line_detector_gives_line_boxes_in_reading_order(detector, page_image):
         assert 30 + 90 * row - 10 <= (box[1] + box[3]) / 2 <= 30 + 90 * row + 40
 
 
-# --- the reader with a scripted backend --------------------------------------------------------------------
+# --- the reader with a scripted model --------------------------------------------------------------------
 
 
 def test_reader_aligns_lines_to_detector_boxes_and_scores_each_line():
     tokens = [("Invoice", -0.1), (" number\n", -0.3), ("Total", -0.2), (" amount\n\n", -0.4), ("Alice", -1.0)]
     boxes = [[20, 30, 300, 60], [20, 120, 340, 150], [20, 210, 200, 240]]
-    reader = VlmReader(ScriptedBackend(tokens), PROFILES["paddleocr-vl"], detector=FixedDetector(boxes))
-    page = reader.read(np.zeros((320, 480, 3), np.uint8))
+    reader = VlmReader(ScriptedModel(tokens), PROFILES["paddleocr-vl"], detector=FixedDetector(boxes))
+    page = read(reader, np.zeros((320, 480, 3), np.uint8))
     assert [b.text for b in page.result.blocks] == ["Invoice number", "Total amount", "Alice"]
     assert [b.bbox for b in page.result.blocks] == boxes
     assert [b.confidence for b in page.result.blocks] == [
@@ -271,38 +129,37 @@ def test_reader_aligns_lines_to_detector_boxes_and_scores_each_line():
 
 
 def test_reader_without_detector_gives_the_whole_page():
-    reader = VlmReader(ScriptedBackend([("One line", -0.5)]), PROFILES["paddleocr-vl"])
-    page = reader.read(np.zeros((100, 200, 3), np.uint8))
+    reader = VlmReader(ScriptedModel([("One line", -0.5)]), PROFILES["paddleocr-vl"])
+    page = read(reader, np.zeros((100, 200, 3), np.uint8))
     assert [b.bbox for b in page.result.blocks] == [[0.0, 0.0, 200.0, 100.0]]
 
 
 def test_reader_scales_model_boxes_and_large_pages_for_the_model():
     cells = [{"bbox": [100, 100, 700, 160], "category": "Text", "text": "Hello"}]
-    backend = ScriptedBackend([(json.dumps(cells), -0.01)])
+    model = ScriptedModel([(json.dumps(cells), -0.01)])
     profile = ModelProfile(
         name="dots-small",
-        model_types=(),
         prompts={"ocr": "layout"},
         parser=parse_dots_ocr,
         max_image_side=1400,  # 1400 x 700 after scaling: a multiple of 28, so dots' resize keeps it
     )
-    page = VlmReader(backend, profile).read(np.zeros((1400, 2800, 3), np.uint8))
-    assert backend.calls[0][0] == [(700, 1400, 3)]
+    page = read(VlmReader(model, profile), np.zeros((1400, 2800, 3), np.uint8))
+    assert model.image_shape() == (700, 1400)
     assert page.result.blocks[0].bbox == pytest.approx([200, 200, 1400, 320])
     assert page.result.engine == "vlm:dots-small"
 
 
 def test_olmocr_pages_are_scaled_to_its_training_size():
-    backend = ScriptedBackend([("---\nprimary_language: en\n---\nHi", -0.1)])
-    page = VlmReader(backend, PROFILES["olmocr"]).read(np.zeros((2000, 1000, 3), np.uint8))
-    assert backend.calls[0][0] == [(1288, 644, 3)]
-    assert backend.calls[0][1][0].startswith("Attached is one page of a document")
+    model = ScriptedModel([("---\nprimary_language: en\n---\nHi", -0.1)])
+    page = read(VlmReader(model, PROFILES["olmocr"]), np.zeros((2000, 1000, 3), np.uint8))
+    assert model.image_shape() == (1288, 644)
+    assert prompt_of({"messages": model.calls[0][0]}).startswith("Attached is one page of a document")
     assert [b.text for b in page.result.blocks] == ["Hi"]
     assert (page.result.width, page.result.height) == (1000, 2000)
 
 
 def test_empty_output_gives_an_empty_page():
-    page = VlmReader(ScriptedBackend([]), PROFILES["paddleocr-vl"]).read(np.zeros((10, 10, 3), np.uint8))
+    page = read(VlmReader(ScriptedModel([]), PROFILES["paddleocr-vl"]), np.zeros((10, 10, 3), np.uint8))
     assert page.result.blocks == [] and page.markdown == "" and page.tables == []
 
 
@@ -528,57 +385,141 @@ def test_line_confidences_split_tokens_at_newlines():
     assert to_confidence(-0.105360516) == 0.9
 
 
-def test_token_pieces_follow_incremental_decoding(reader):
-    tokenizer = reader.backend.tokenizer
-    ids = tokenizer.encode("Der Bericht wurde veröffentlicht.\nLes résultats", add_special_tokens=False)
-
-    def decode(window):
-        return tokenizer.decode(window, skip_special_tokens=False)
-
-    pieces = token_pieces(decode, ids)
-    assert "".join(pieces) == decode(ids)
-    assert pieces == _exact_pieces(tokenizer, ids)
+# --- the reader: prompts, the request, boxes from the detector -----------------------------------------------
 
 
-def test_token_pieces_hold_back_partial_characters():
-    # Byte-level tokens: "é" is two bytes, written by the second token.
-    data = [b"a", "é".encode()[:1], "é".encode()[1:], b"b"]
-
-    def decode(window):
-        return b"".join(data[i] for i in window).decode("utf-8", errors="replace")
-
-    assert token_pieces(decode, [0, 1, 2, 3]) == ["a", "", "é", "b"]
-
-
-def test_vllm_outputs_become_generations(reader):
-    """vLLM's completion (token ids, one {token id: Logprob} per position) read without vllm."""
-    from types import SimpleNamespace
-
-    from engines.vlm.vllm_backend import VllmBackend
-
-    tokenizer = reader.backend.tokenizer
-    ids = tokenizer.encode("Alice 30\nBob", add_special_tokens=False) + [tokenizer.eos_token_id]
-    logprobs = [{token: SimpleNamespace(logprob=-0.1 * (k + 1), rank=1)} for k, token in enumerate(ids)]
-    backend = VllmBackend.__new__(VllmBackend)  # no engine: only the output handling
-    backend.tokenizer = tokenizer
-    backend._drop = set(tokenizer.all_special_ids)
-    generation = backend._generation(SimpleNamespace(token_ids=ids, logprobs=logprobs), "prompt")
-    assert generation.text == "Alice 30\nBob"
-    assert [lp for _, lp in generation.tokens] == pytest.approx([-0.1 * (k + 1) for k in range(len(ids) - 1)])
+def test_read_sends_the_page_as_a_png_with_the_tasks_prompt_and_keeps_table_tokens(page_image):
+    model = ScriptedModel([("Invoice number 2024-0042", -0.1)])
+    reader = VlmReader(model, PROFILES["paddleocr-vl"])
+    for task, prompt in (("ocr", "OCR:"), ("handwriting", "OCR:"), ("table", "Table Recognition:")):
+        page = read(reader, page_image, task)
+        assert page.prompt == prompt
+    messages, options = model.calls[-1]
+    assert prompt_of({"messages": messages}) == "Table Recognition:"
+    (image_part,) = [part for part in messages[0]["content"] if part["type"] == "image_url"]
+    url = image_part["image_url"]["url"]
+    assert url.startswith("data:image/png;base64,")
+    sent = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+    assert np.array_equal(sent, page_image)  # lossless
+    assert options == {"skip_special_tokens": False}  # OTSL table tokens are special in PaddleOCR-VL
+    assert [part["type"] for part in messages[0]["content"]] == ["image_url", "text"]
+    with pytest.raises(ValueError, match="no prompt for task"):
+        read(reader, page_image, "poetry")
 
 
-def test_vllm_prompt_keeps_a_single_begin_token():
-    from engines.vlm.vllm_backend import strip_duplicate_bos
+def test_read_boxes_the_models_lines_with_the_detectors(page_image, detector):
+    tokens = [(LINES[0] + "\n", -0.1), (LINES[1] + "\n", -0.2), (LINES[2], -0.3)]
+    page = read(VlmReader(ScriptedModel(tokens), PROFILES["paddleocr-vl"], detector), page_image)
+    detected = detector.detect(page_image)
+    assert [block.text for block in page.result.blocks] == LINES
+    assert [block.bbox for block in page.result.blocks] == detected
+    assert [block.confidence for block in page.result.blocks] == [to_confidence(lp) for lp in (-0.1, -0.2, -0.3)]
 
-    class Tokenizer:
-        bos_token, bos_token_id = "<s>", 1
 
-        def __init__(self, adds_bos: bool) -> None:
-            self.adds_bos = adds_bos
+# --- the reply: text and log-probs ---------------------------------------------------------------------------
 
-        def __call__(self, text, add_special_tokens=True):
-            return {"input_ids": ([1] if self.adds_bos else []) + [7]}
 
-    assert strip_duplicate_bos(Tokenizer(True), "<s>User: x") == "User: x"
-    assert strip_duplicate_bos(Tokenizer(False), "<s>User: x") == "<s>User: x"
-    assert strip_duplicate_bos(Tokenizer(True), "User: x") == "User: x"
+def test_reply_tokens_write_the_text_and_the_end_token_writes_nothing():
+    generation = generation_from_reply(completion(OCR_TOKENS))
+    assert generation.text == "Invoice 2024-0042\nTotal 1,250.00 EUR"
+    assert generation.tokens == [*OCR_TOKENS, ("", -0.01)]
+    assert line_confidences(generation.tokens) == [to_confidence(-0.2), to_confidence(-0.3)]
+
+
+def test_reply_bytes_hold_back_partial_characters():
+    entries = [
+        {"token": "a", "logprob": -0.1, "bytes": [97]},
+        {"token": "bytes:\\xc3", "logprob": -0.2, "bytes": [0xC3]},
+        {"token": "bytes:\\xa9", "logprob": -0.3, "bytes": [0xA9]},
+        {"token": "b", "logprob": -9999.0, "bytes": [98]},
+    ]
+    assert token_texts(entries) == [("a", -0.1), ("", -0.2), ("é", -0.3), ("b", -100.0)]
+
+
+def test_tokens_that_do_not_write_the_text_give_the_page_confidence():
+    assert tokens_of_text([("Hello", -0.2), (" there", -0.4)], "Hello world") == [("Hello world", pytest.approx(-0.3))]
+    assert tokens_of_text([("<|special|>", -0.5), ("Hi", -0.1)], "Hi") == [("", -0.5), ("Hi", -0.1)]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        {"choices": []},
+        {"choices": [{"message": {"content": None}}]},
+        {"choices": [{"message": {"content": "text"}}]},  # no log-probs asked for or given
+        {"choices": [{"message": {"content": "text"}, "logprobs": {"content": []}}]},
+        {"choices": [{"message": {"content": "t"}, "logprobs": {"content": [{"token": "t", "logprob": "x"}]}}]},
+        "not a completion",
+    ],
+)
+def test_a_reply_without_text_and_log_probs_is_garbage(reply):
+    with pytest.raises(VlmAnswerError, match="not understood|no log-probabilities"):
+        generation_from_reply(reply)
+
+
+# --- the endpoint client against the scripted server ---------------------------------------------------------
+
+
+def test_endpoint_asks_with_log_probs_and_reads_the_answer(model_server, page_image):
+    page = read(VlmReader(endpoint(model_server, max_tokens=77), PROFILES["paddleocr-vl"]), page_image)
+    assert [block.text for block in page.result.blocks] == ["Invoice 2024-0042", "Total 1,250.00 EUR"]
+    assert [block.confidence for block in page.result.blocks] == [to_confidence(-0.2), to_confidence(-0.3)]
+    (request,) = model_server.requests
+    assert request["model"] == MODEL and request["logprobs"] is True and request["temperature"] == 0
+    assert request["max_tokens"] == 77 and request["skip_special_tokens"] is False
+    assert image_size(request) == (480, 320)
+
+
+def test_endpoint_retries_a_passing_failure_then_answers(model_server, monkeypatch):
+    monkeypatch.setattr("engines.vlm.endpoint.FIRST_PAUSE_SECONDS", 0.01)
+    calls = []
+    real_post = httpx.AsyncClient.post
+
+    async def flaky_post(self, url, **kwargs):
+        calls.append(url)
+        if len(calls) < 3:
+            return httpx.Response(503, request=httpx.Request("POST", url))
+        return await real_post(self, url, **kwargs)
+
+    monkeypatch.setattr(httpx.AsyncClient, "post", flaky_post)
+    generation = asyncio.run(endpoint(model_server, retries=2).complete(messages("OCR:")))
+    assert len(calls) == 3 and generation.text.startswith("Invoice")
+
+
+def test_endpoint_down_fails_the_page_without_naming_the_server(model_server, monkeypatch):
+    monkeypatch.setattr("engines.vlm.endpoint.FIRST_PAUSE_SECONDS", 0.01)
+    model_server.down = True
+    with pytest.raises(VlmUnavailable) as failure:
+        asyncio.run(endpoint(model_server, retries=1).complete(messages("OCR:")))
+    assert str(failure.value) == "The vision model failed: it answered HTTP 503."
+    unreachable = VlmEndpoint("http://127.0.0.1:9/v1", MODEL, retries=0)
+    with pytest.raises(VlmUnavailable) as failure:
+        asyncio.run(unreachable.complete(messages("OCR:")))
+    assert "127.0.0.1" not in str(failure.value) and "could not be reached" in str(failure.value)
+
+
+def test_endpoint_too_slow_is_a_timeout_told_as_such(model_server):
+    model_server.delay = 1.0
+    with pytest.raises(VlmUnavailable, match="did not answer in time"):
+        asyncio.run(endpoint(model_server, timeout=0.2, retries=0).complete(messages("OCR:")))
+
+
+def test_endpoint_garbage_is_an_answer_error_and_not_retried(model_server):
+    model_server.garbage_widths = {8}
+    with pytest.raises(VlmAnswerError, match="not understood"):
+        asyncio.run(endpoint(model_server).complete(messages("OCR:")))
+    assert len(model_server.requests) == 1
+
+
+def test_endpoint_answers_only_while_it_is_up(model_server):
+    assert asyncio.run(endpoint_answers(model_server.url, API_KEY))
+    assert not asyncio.run(endpoint_answers(model_server.url, "wrong key"))
+    model_server.down = True
+    assert not asyncio.run(endpoint_answers(model_server.url, API_KEY))
+    assert not asyncio.run(endpoint_answers("http://127.0.0.1:9/v1"))
+
+
+def messages(prompt: str) -> list[dict]:
+    from engines.vlm.endpoint import image_data_url
+
+    return get_profile("paddleocr-vl").messages(prompt, image_data_url(np.zeros((8, 8, 3), np.uint8)))

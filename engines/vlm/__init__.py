@@ -1,13 +1,14 @@
-"""The vision-language-model OCR engine (the `vlm` tier): PaddleOCR-VL, dots.ocr or olmOCR behind
-transformers or vLLM, with line boxes from the CPU text detector and per-line confidence.
+"""The vision-language-model OCR engine (the `vlm` tier): pages sent to an OpenAI-compatible
+model server (PaddleOCR-VL, dots.ocr or olmOCR behind `ray.serve.llm`, `vllm serve` or any other
+that returns log-probabilities), with line boxes from the CPU text detector and per-line
+confidence from the log-probs."""
 
-Importing this package loads neither torch nor vllm; the backends import them when built."""
-
-from engines.vlm.backend import Generation, VlmBackend
 from engines.vlm.detector import LineDetector, PaddleLineDetector
-from engines.vlm.loading import load_vlm_reader, resolve_profile
+from engines.vlm.endpoint import VlmEndpoint, endpoint_answers, vlm_endpoint
+from engines.vlm.errors import VlmAnswerError, VlmError, VlmUnavailable
 from engines.vlm.profiles import PROFILES, TASKS, ModelProfile, ParsedLine, ParsedPage, get_profile
-from engines.vlm.reader import VlmPage, VlmReader
+from engines.vlm.reader import PageModel, VlmPage, VlmReader
+from engines.vlm.reply import Generation
 
 __all__ = [
     "PROFILES",
@@ -16,12 +17,16 @@ __all__ = [
     "LineDetector",
     "ModelProfile",
     "PaddleLineDetector",
+    "PageModel",
     "ParsedLine",
     "ParsedPage",
-    "VlmBackend",
+    "VlmAnswerError",
+    "VlmEndpoint",
+    "VlmError",
     "VlmPage",
     "VlmReader",
+    "VlmUnavailable",
+    "endpoint_answers",
     "get_profile",
-    "load_vlm_reader",
-    "resolve_profile",
+    "vlm_endpoint",
 ]

@@ -49,12 +49,12 @@ Parser = Callable[[str, str, tuple[int, int]], ParsedPage]
 @dataclass(frozen=True)
 class ModelProfile:
     name: str
-    model_types: tuple[str, ...]  # config.json `model_type` values of this family
     prompts: Mapping[str, str]  # task -> prompt
     parser: Parser
     image_first: bool = True  # the user message holds the image, then the prompt (else the reverse)
     max_image_side: int | None = None  # pages are scaled down to this longest side before the model sees them
-    # Tokens the parser needs even where the tokenizer marks them special (decoding drops other specials).
+    # Tokens the parser needs that the model's tokenizer marks special (servers leave those out of
+    # the text unless asked to keep them).
     keep_tokens: tuple[str, ...] = ()
 
     def prompt(self, task: str) -> str:
@@ -62,9 +62,14 @@ class ModelProfile:
             raise ValueError(f"{self.name} has no prompt for task {task!r}; tasks: {', '.join(self.prompts)}")
         return self.prompts[task]
 
-    def messages(self, prompt: str) -> list[dict]:
-        """The chat for one page, in the form processors' `apply_chat_template` takes."""
-        image = {"type": "image"}
+    @property
+    def request_options(self) -> dict:
+        """What the chat completions request adds for this model (vLLM's `skip_special_tokens`)."""
+        return {"skip_special_tokens": False} if self.keep_tokens else {}
+
+    def messages(self, prompt: str, image_url: str) -> list[dict]:
+        """The chat for one page, as the OpenAI chat completions API takes it."""
+        image = {"type": "image_url", "image_url": {"url": image_url}}
         text = {"type": "text", "text": prompt}
         return [{"role": "user", "content": [image, text] if self.image_first else [text, image]}]
 
@@ -322,7 +327,6 @@ PROFILES: dict[str, ModelProfile] = {
     for profile in (
         ModelProfile(
             name="paddleocr-vl",
-            model_types=("paddleocr_vl",),
             prompts={
                 "ocr": "OCR:",
                 "handwriting": "OCR:",
@@ -335,13 +339,11 @@ PROFILES: dict[str, ModelProfile] = {
         ),
         ModelProfile(
             name="dots.ocr",
-            model_types=("dots_ocr",),
             prompts=dict.fromkeys(TASKS, DOTS_LAYOUT_PROMPT),
             parser=parse_dots_ocr,
         ),
         ModelProfile(
             name="olmocr",
-            model_types=("qwen2_5_vl", "qwen2_vl"),
             prompts=dict.fromkeys(TASKS, OLMOCR_PROMPT),
             parser=parse_olmocr,
             image_first=False,
@@ -356,23 +358,3 @@ def get_profile(name: str) -> ModelProfile:
     if name not in PROFILES:
         raise ValueError(f"Unknown VLM profile {name!r}; profiles: {', '.join(PROFILES)}")
     return PROFILES[name]
-
-
-def profile_for_config(config: Mapping, hint: str = "") -> ModelProfile:
-    """The profile of a model from its config.json: by `model_type`, else `architectures`, else a family
-    named in `hint` (e.g. the model folder's name) or the config's `_name_or_path`."""
-    model_type = str(config.get("model_type", "")).lower()
-    for profile in PROFILES.values():
-        if model_type in profile.model_types:
-            return profile
-    architectures = " ".join(config.get("architectures") or []).lower()
-    names = f"{architectures} {hint} {config.get('_name_or_path', '')}".lower()
-    for key, profile in (("dotsocr", "dots.ocr"), ("dots.ocr", "dots.ocr"), ("olmocr", "olmocr")):
-        if key in names:
-            return PROFILES[profile]
-    if "paddleocrvl" in names or "paddleocr-vl" in names:
-        return PROFILES["paddleocr-vl"]
-    raise ValueError(
-        f"No VLM profile fits model_type {model_type!r} ({architectures or 'no architectures'}); "
-        f"name one of: {', '.join(PROFILES)}"
-    )

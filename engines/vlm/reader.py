@@ -1,17 +1,28 @@
-"""Pages through the VLM: prompt per task, generation, the profile's parsing, a box for every line
-(the model's own, or aligned to the text detector's), and a confidence per line."""
+"""Pages through the VLM: the task's prompt with the page image to the model server, the
+profile's parsing of its answer, a box for every line (the model's own, or aligned to the CPU
+text detector's, which runs while the model reads), and a confidence per line from the log-probs
+of the tokens that wrote it."""
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from engines.types import Block, PageResult
 from engines.vlm.alignment import align_boxes
-from engines.vlm.backend import Generation, VlmBackend
 from engines.vlm.confidence import page_confidence, span_confidence
 from engines.vlm.detector import LineDetector
+from engines.vlm.endpoint import image_data_url
 from engines.vlm.profiles import ModelProfile, ParsedPage
+from engines.vlm.reply import Generation
+
+
+class PageModel(Protocol):
+    async def complete(self, messages: list[dict], **options) -> Generation:
+        """The model's answer to one page's chat messages (engines/vlm/endpoint.py)."""
+        ...
 
 
 @dataclass
@@ -21,40 +32,35 @@ class VlmPage:
     result: PageResult
     markdown: str
     tables: list[list[list[str]]] = field(default_factory=list)
-    raw_text: str = ""  # the model's output as decoded
-    prompt: str = ""  # the prompt as sent
+    raw_text: str = ""  # the model's answer as it came
+    prompt: str = ""  # the task's prompt
 
 
 class VlmReader:
-    def __init__(
-        self,
-        backend: VlmBackend,
-        profile: ModelProfile,
-        detector: LineDetector | None = None,
-        max_new_tokens: int = 4096,
-    ) -> None:
-        self.backend = backend
+    def __init__(self, model: PageModel, profile: ModelProfile, detector: LineDetector | None = None) -> None:
+        self.model = model
         self.profile = profile
         self.detector = detector
-        self.max_new_tokens = max_new_tokens
         self._detection = ThreadPoolExecutor(max_workers=1, thread_name_prefix="vlm-detect") if detector else None
 
-    def read(self, image: np.ndarray, task: str = "ocr") -> VlmPage:
-        return self.read_batch([image], task)[0]
-
-    def read_batch(self, images: list[np.ndarray], task: str = "ocr") -> list[VlmPage]:
-        """Read pages with one model call; the text detector runs on the CPU meanwhile."""
+    async def read(self, image: np.ndarray, task: str = "ocr") -> VlmPage:
         prompt = self.profile.prompt(task)
-        detections = []
-        if self._detection is not None and self.detector is not None:
-            detections = [self._detection.submit(self.detector.detect, image) for image in images]
-        model_images = [self._model_image(image) for image in images]
-        generations = self.backend.generate(model_images, [prompt] * len(images), self.max_new_tokens)
-        boxes = [future.result() for future in detections] or [None] * len(images)
-        return [
-            self._page(image, model_image, generation, task, page_boxes)
-            for image, model_image, generation, page_boxes in zip(images, model_images, generations, boxes, strict=True)
-        ]
+        model_image = self._model_image(image)
+        detection = self._detect(image)
+        messages = self.profile.messages(prompt, image_data_url(model_image))
+        try:
+            generation = await self.model.complete(messages, **self.profile.request_options)
+        except BaseException:
+            if detection is not None:
+                detection.cancel()
+            raise
+        detected = await detection if detection is not None else None
+        return self._page(image, model_image, generation, task, detected)
+
+    def _detect(self, image: np.ndarray) -> asyncio.Future | None:
+        if self._detection is None or self.detector is None:
+            return None
+        return asyncio.get_running_loop().run_in_executor(self._detection, self.detector.detect, image)
 
     def _model_image(self, image: np.ndarray) -> np.ndarray:
         """The page scaled down to the profile's longest side, if it has one."""
@@ -93,7 +99,7 @@ class VlmReader:
             markdown=parsed.markdown,
             tables=parsed.tables,
         )
-        return VlmPage(result, parsed.markdown, parsed.tables, generation.text, generation.prompt)
+        return VlmPage(result, parsed.markdown, parsed.tables, generation.text, self.profile.prompt(task))
 
     @staticmethod
     def _boxes(

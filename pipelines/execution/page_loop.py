@@ -2,8 +2,9 @@
 
 OCR calls are submitted ahead: while the OCR replica works on one page, the next is rendered
 and queued (`window` pages in flight at most, so memory does not grow with the page count).
-A page whose OCR call fails is resubmitted `retries` times, then recorded as failed on its
-own; the other pages go on.
+A page whose OCR call fails is resubmitted `retries` times (never where the engine says another
+try would fail the same way: `FinalPageError`), then recorded as failed on its own; the other
+pages go on.
 """
 
 import hashlib
@@ -15,13 +16,13 @@ from typing import Protocol
 
 import numpy as np
 
-from engines.types import PageResult
+from engines.types import FinalPageError, PageResult
 from pipelines import metrics
 from pipelines.chat.translation import Translator
 from pipelines.documents.document import Document, DocumentError, Limits, open_document
 from pipelines.documents.furniture import FurnitureMemory
 from pipelines.documents.picture_text import pictures_crop, with_picture_text
-from pipelines.errors import describe_error
+from pipelines.errors import describe_error, root_cause
 from pipelines.jobs.record import failed_page_record, page_record
 from pipelines.jobs.store import JobStore
 
@@ -50,7 +51,7 @@ class PageOptions:
     tier: str = "cpu"
     force_ocr: bool = False  # OCR pages that have a text layer too (the vlm tier always does)
     retries: int = 2
-    window: int = 2
+    window: int = 2  # OCR calls in flight per block of pages
     task: str = "ocr"  # the VLM's task (pipelines/jobs/options.py); the cpu tier has one way to read
     translator: Translator | None = None
 
@@ -144,7 +145,7 @@ def _finish(run: _Run, page: _Page) -> dict:
         try:
             return _ocr_record(run, page, page.pending.result())
         except Exception as exc:  # any failure of the call (engine error, replica died) is retried
-            page.attempts += 1
+            page.attempts += 1 if not isinstance(root_cause(exc), FinalPageError) else run.options.retries + 1
             if page.attempts > run.options.retries and page.layer is not None:
                 return run.record(page.index, page.layer, "text_layer")  # the layer without its pictures' text
             if page.attempts > run.options.retries:

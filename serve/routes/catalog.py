@@ -18,7 +18,7 @@ async def languages(services: ServicesDep) -> dict:
 @router.get("/api/v1/capabilities/", summary="What this deployment serves")
 async def capabilities(services: ServicesDep) -> dict:
     """The tiers, tools, languages, download formats and chat mode of this deployment."""
-    return services.catalog.capabilities()
+    return await services.catalog.capabilities()
 
 
 @router.get("/healthz", include_in_schema=False)

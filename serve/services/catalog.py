@@ -16,10 +16,11 @@ from engines.languages import LANGUAGES
 from exports.formats import FORMATS
 from pipelines.jobs.options import TOOLS, Capabilities
 from serve.callers import Caller
+from serve.services.capabilities import LiveCapabilities
 
 
 class Catalog:
-    def __init__(self, settings: Settings, serves: Capabilities, has_language_model: bool) -> None:
+    def __init__(self, settings: Settings, serves: LiveCapabilities, has_language_model: bool) -> None:
         self._settings = settings
         self._serves = serves
         self._has_language_model = has_language_model
@@ -31,7 +32,8 @@ class Catalog:
             "languages": [asdict(language) for language in LANGUAGES.values()],
         }
 
-    def capabilities(self) -> dict:
+    async def capabilities(self) -> dict:
+        serves = await self._serves.now()
         return {
             "tiers": {
                 "cpu": {
@@ -39,18 +41,19 @@ class Catalog:
                     "engines": ["paddle", "tesseract", "pymupdf"],
                     "profile": self._settings.cpu_profile,
                 },
-                "vlm": {"available": self._serves.vlm_missing is None, "reason": self._serves.vlm_missing},
+                "vlm": {"available": serves.vlm_missing is None, "reason": serves.vlm_missing},
             },
-            "tools": {slug: self._tool(slug) for slug in TOOLS},
+            "tools": {slug: self._tool(slug, serves) for slug in TOOLS},
             "languages": {"count": len(LANGUAGES), "auto": True, "list": "/api/v1/languages/"},
             "formats": list(FORMATS),
             "chat": {"mode": "language_model" if self._has_language_model else "extractive"},
         }
 
-    def _tool(self, slug: str) -> dict:
+    @staticmethod
+    def _tool(slug: str, serves: Capabilities) -> dict:
         tool = TOOLS[slug]
-        missing = self._serves.vlm_missing if tool.vlm_only else None
-        missing = missing or (self._serves.translation_missing if tool.translates else None)
+        missing = serves.vlm_missing if tool.vlm_only else None
+        missing = missing or (serves.translation_missing if tool.translates else None)
         return {"description": tool.description, "available": missing is None, "reason": missing}
 
 

@@ -19,13 +19,14 @@ from pipelines.execution.blocks import DocumentPages
 from pipelines.execution.page_loop import PageOptions
 from pipelines.jobs.callback_targets import CallbackError, CallbackTarget, callback_target
 from pipelines.jobs.idempotency import IdempotencyError, IdempotencyKeys, document_digest
-from pipelines.jobs.options import Capabilities, JobOptions, OptionError, parse_options
+from pipelines.jobs.options import JobOptions, OptionError, parse_options
 from pipelines.jobs.page_selection import PageSelectionError
 from pipelines.jobs.record import new_job
 from pipelines.jobs.schema import JobFields
 from pipelines.jobs.store import JobStore
 from serve.api_errors import ApiError, check_plan_cap, out_of_credits
 from serve.callers import Caller
+from serve.services.capabilities import LiveCapabilities
 from serve.services.runner import DocumentProber, JobRunnerClient
 
 # For Retry-After: roughly how long one queued page takes to drain on a small deployment.
@@ -71,7 +72,7 @@ class Submission:
         idempotency: IdempotencyKeys,
         metering: Metering,
         runner: JobRunnerClient,
-        serves: Capabilities,
+        serves: LiveCapabilities,
         language_model: ChatModel | None,
         prober: DocumentProber,
     ) -> None:
@@ -89,7 +90,7 @@ class Submission:
     async def submit(self, caller: Caller, upload: Upload) -> str:
         """The id of the job to answer with: a new one (done when small, as the caller waits for
         it), or the earlier job of the same Idempotency-Key."""
-        options = self._options(upload.fields, caller)
+        options = await self._options(upload.fields, caller)
         pages = await self._pages_to_process(upload.data, upload.fields["pages"])
         check_plan_cap(len(pages.indices), caller.plan)
         callback = await self._callback_target(caller, upload.fields["callback_url"])
@@ -113,11 +114,10 @@ class Submission:
         await self._dispatch(job["uuid"], upload, pages, self._page_options(options, upload.force_ocr), caller, keyed)
         return job["uuid"]
 
-    def _options(self, fields: dict[str, str | None], caller: Caller) -> JobOptions:
+    async def _options(self, fields: dict[str, str | None], caller: Caller) -> JobOptions:
+        serves = await self._serves.now()
         try:
-            options = parse_options(
-                fields["tier"], fields["language"], fields["tool"], fields["translate_to"], self._serves
-            )
+            options = parse_options(fields["tier"], fields["language"], fields["tool"], fields["translate_to"], serves)
         except OptionError as exc:
             raise ApiError(exc.status, str(exc)) from exc
         if options.translate_to and caller.account_id is None and not self._settings.anonymous_translate:

@@ -11,10 +11,10 @@ from engines.chat_model import ChatModel
 from pipelines.chat.service import ChatService
 from pipelines.documents.document import Limits
 from pipelines.jobs.idempotency import IdempotencyKeys
-from pipelines.jobs.options import Capabilities
 from pipelines.jobs.store import JobStore, async_redis_client, redis_client
 from serve.callers import Callers
 from serve.job_ends import JobEnds
+from serve.services.capabilities import LiveCapabilities
 from serve.services.catalog import AccountUsage, Catalog
 from serve.services.chat_desk import ChatDesk
 from serve.services.downloads import Downloads
@@ -70,7 +70,9 @@ def make_services(settings: Settings, runner: JobRunnerClient, vlm_missing: str 
     jobs = JobStore(store_client, settings.result_ttl_seconds, binary_client)
     metering = Metering(store_client)
     model = language_model(settings)
-    serves = Capabilities(vlm_missing, None if model else NO_TRANSLATION_MODEL)
+    serves = LiveCapabilities(
+        vlm_missing, None if model else NO_TRANSLATION_MODEL, settings.vlm_url, settings.vlm_api_key
+    )
     idempotency = IdempotencyKeys(store_client, settings.idempotency_ttl_seconds)
     chat = ChatService(jobs, store_client, binary_client, model, settings.chat_passages)
     return Services(
