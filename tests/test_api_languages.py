@@ -89,7 +89,7 @@ def test_capabilities_say_what_this_deployment_serves(client):
     assert capabilities["tiers"]["cpu"]["profile"] == "accurate"
     assert capabilities["tools"]["extract-tables"]["available"]
     handwriting, translate = capabilities["tools"]["handwriting-to-text"], capabilities["tools"]["translate"]
-    assert not handwriting["available"] and "OCRCHAT_VLM_MODEL_DIR" in handwriting["reason"]
+    assert not handwriting["available"] and "OCRCHAT_VLM_URL" in handwriting["reason"]
     assert not translate["available"] and "OCRCHAT_CHAT_LLM_URL" in translate["reason"]
     assert capabilities["languages"]["count"] >= 100 and "pdf" in capabilities["formats"]
     assert capabilities["chat"]["mode"] == "extractive"
