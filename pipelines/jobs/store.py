@@ -145,8 +145,10 @@ def redis_client(url: str, decode_responses: bool = True) -> redis.Redis:
     return redis.Redis.from_url(url, decode_responses=decode_responses, retry=_reconnecting(redis.retry.Retry))
 
 
-def async_redis_client(url: str) -> redis.asyncio.Redis:
-    return redis.asyncio.Redis.from_url(url, retry=_reconnecting(redis.asyncio.retry.Retry))
+def async_redis_client(url: str, decode_responses: bool = False) -> redis.asyncio.Redis:
+    return redis.asyncio.Redis.from_url(
+        url, decode_responses=decode_responses, retry=_reconnecting(redis.asyncio.retry.Retry)
+    )
 
 
 def _reconnecting(retry_class: type) -> object:
@@ -378,3 +380,20 @@ class JobStore:
     def delete(self, job_id: str) -> None:
         """Delete an ended job with its pages, exports and chat."""
         self._redis.delete(job_key(job_id), *(job_key(job_id, suffix) for suffix in _SATELLITES))
+
+
+class JobStatuses:
+    """A job's status, owner and counters for async code (the ingress's event loop): the checks
+    that every poll and question makes, without a thread each."""
+
+    def __init__(self, client: redis.asyncio.Redis) -> None:
+        self._redis = client  # with decode_responses
+
+    async def status_and_owner(self, job_id: str) -> tuple[str, str] | None:
+        status, owner = await self._redis.hmget(job_key(job_id), ["status", "owner"])
+        return None if status is None else (status, owner)
+
+    async def counts(self, job_id: str) -> tuple[int, int]:
+        """(pages done, pages failed)."""
+        done, failed = await self._redis.hmget(job_key(job_id), ["pages_done", "pages_failed"])
+        return int(done or 0), int(failed or 0)

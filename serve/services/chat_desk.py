@@ -11,7 +11,7 @@ from pipelines import metrics
 from pipelines.chat.schema import ChatHistoryJson, ChatReplyJson
 from pipelines.chat.service import ChatService
 from pipelines.jobs.record import FINAL_STATUSES
-from pipelines.jobs.store import JobStore
+from pipelines.jobs.store import JobStatuses, JobStore
 from serve.api_errors import ApiError, no_job, out_of_credits
 from serve.callers import Caller
 
@@ -20,8 +20,11 @@ class ChatDesk:
     """Answers run on threads of their own: a slow model holds up other questions, at most, never
     the polls and submissions that share the default thread pool."""
 
-    def __init__(self, jobs: JobStore, chat: ChatService, metering: Metering, settings: Settings) -> None:
+    def __init__(
+        self, jobs: JobStore, statuses: JobStatuses, chat: ChatService, metering: Metering, settings: Settings
+    ) -> None:
         self._jobs = jobs
+        self._statuses = statuses
         self._chat = chat
         self._metering = metering
         self._settings = settings
@@ -49,7 +52,7 @@ class ChatDesk:
 
     async def history(self, caller: Caller, job_id: str) -> ChatHistoryJson:
         account_only(caller)
-        found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
+        found = await self._statuses.status_and_owner(job_id)
         if found is None or found[1] != caller.owner:
             raise no_job(job_id)
         conversation = await asyncio.to_thread(self._chat.conversation, job_id)
@@ -57,12 +60,12 @@ class ChatDesk:
 
     async def _check_chattable(self, job_id: str, owner: str) -> None:
         """Cheap: the job's record is not loaded."""
-        found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
+        found = await self._statuses.status_and_owner(job_id)
         if found is None or found[1] != owner:
             raise no_job(job_id)
         if found[0] not in FINAL_STATUSES:
             raise ApiError(409, f"The job is {found[0]}; ask about it once its status is done.")
-        done, _ = await asyncio.to_thread(self._jobs.counts, job_id)
+        done, _ = await self._statuses.counts(job_id)
         if done == 0:
             raise ApiError(409, "The job ended without any page read: there is nothing to ask about.")
 

@@ -9,7 +9,7 @@ from fastapi import Response
 from fastapi.responses import StreamingResponse
 
 from pipelines.jobs.record import FINAL_STATUSES
-from pipelines.jobs.store import JobStore
+from pipelines.jobs.store import JobStatuses, JobStore
 from serve.api_errors import no_job
 from serve.job_ends import JobEnds
 
@@ -17,8 +17,9 @@ JSON = "application/json"
 
 
 class JobViews:
-    def __init__(self, jobs: JobStore, job_ends: JobEnds) -> None:
+    def __init__(self, jobs: JobStore, statuses: JobStatuses, job_ends: JobEnds) -> None:
         self._jobs = jobs
+        self._statuses = statuses
         self._job_ends = job_ends
 
     async def job(self, job_id: str, owner: str) -> Response:
@@ -49,12 +50,12 @@ class JobViews:
 
     async def _nothing_to_wait_for(self, job_id: str, owner: str) -> bool:
         """Whether the job has ended, or is not the caller's to wait for (the answer is then a 404)."""
-        found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
+        found = await self._statuses.status_and_owner(job_id)
         return found is None or found[1] != owner or found[0] in FINAL_STATUSES
 
     async def status(self, job_id: str, owner: str) -> str:
         """The status of the caller's job; 404 when it is not the caller's."""
-        found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
+        found = await self._statuses.status_and_owner(job_id)
         if found is None or found[1] != owner:
             raise no_job(job_id)
         return found[0]

@@ -11,7 +11,7 @@ from engines.chat_model import ChatModel
 from pipelines.chat.service import ChatService
 from pipelines.documents.document import Limits
 from pipelines.jobs.idempotency import IdempotencyKeys
-from pipelines.jobs.store import JobStore, async_redis_client, redis_client
+from pipelines.jobs.store import JobStatuses, JobStore, async_redis_client, redis_client
 from serve.callers import Callers
 from serve.job_ends import JobEnds
 from serve.services.capabilities import LiveCapabilities
@@ -68,6 +68,7 @@ def make_services(settings: Settings, runner: JobRunnerClient, vlm_missing: str 
     redis, store_client = async_redis_client(url), redis_client(url)
     binary_client = redis_client(url, decode_responses=False)
     jobs = JobStore(store_client, settings.result_ttl_seconds, binary_client)
+    statuses = JobStatuses(async_redis_client(url, decode_responses=True))
     metering = Metering(store_client)
     model = language_model(settings)
     serves = LiveCapabilities(
@@ -78,9 +79,9 @@ def make_services(settings: Settings, runner: JobRunnerClient, vlm_missing: str 
     return Services(
         callers=Callers(redis, settings),
         submission=Submission(settings, jobs, idempotency, metering, runner, serves, model, prober),
-        job_views=JobViews(jobs, JobEnds(redis, settings.max_waiting_polls)),
+        job_views=JobViews(jobs, statuses, JobEnds(redis, settings.max_waiting_polls)),
         downloads=Downloads(jobs),
-        chat=ChatDesk(jobs, chat, metering, settings),
+        chat=ChatDesk(jobs, statuses, chat, metering, settings),
         catalog=Catalog(settings, serves, model is not None),
         account_usage=AccountUsage(metering, settings),
         health=Health(redis, runner),
