@@ -11,7 +11,7 @@ TEST_STAMP := $(VENV)/.installed-test
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := redis-server fonts-noto-core $(shell python3 -m engines.languages --debian-packages)
-TEST_DEBIAN_PACKAGES := libreoffice-writer-nogui
+TEST_DEBIAN_PACKAGES := libreoffice-writer-nogui chromium
 
 .PHONY: setup setup-test system-deps run test lint
 
