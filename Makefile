@@ -3,7 +3,7 @@
 # redis-server, Tesseract with the language packs of the language table (engines/languages.py,
 # read with the system python3: it needs only the standard library) and the Noto fonts (the
 # searchable PDF's text layer covers every script with them); the tests also convert Word
-# exports with LibreOffice.
+# exports with LibreOffice and drive the web page in Chromium (playwright, from the test extra).
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

@@ -1,12 +1,12 @@
-"""The web page at `/` (static files in `serve/web`, no build step) and the API docs at `/docs`
-and `/redoc`, whose Swagger UI and ReDoc files come from the `fastapi-offline` package: nothing
-is fetched from outside the machine."""
+"""The web page at `/` (static files in `serve/web`, no build step) and the API docs at `/docs`,
+whose Swagger UI files come from the `fastapi-offline` package: nothing is fetched from outside
+the machine."""
 
 from pathlib import Path
 
 import fastapi_offline
 from fastapi import APIRouter, FastAPI
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -30,17 +30,6 @@ async def swagger_ui() -> HTMLResponse:
         swagger_js_url="/docs-files/swagger-ui-bundle.js",
         swagger_css_url="/docs-files/swagger-ui.css",
         swagger_favicon_url="/docs-files/favicon.png",
-    )
-
-
-@router.get("/redoc")
-async def redoc() -> HTMLResponse:
-    return get_redoc_html(
-        openapi_url="/openapi.json",
-        title=f"{TITLE} - API reference",
-        redoc_js_url="/docs-files/redoc.standalone.js",
-        redoc_favicon_url="/docs-files/favicon.png",
-        with_google_fonts=False,
     )
 
 

@@ -50,7 +50,11 @@ def render_page(pdf: bytes, position: int, width: int) -> bytes:
     """Page `position` of the PDF as a JPEG image `width` pixels wide."""
     with MUPDF_LOCK, pymupdf.open(stream=pdf, filetype="pdf") as document:
         page = document[position]
-        pixmap = page.get_pixmap(matrix=pymupdf.Matrix(width / page.rect.width), alpha=False, colorspace=pymupdf.csRGB)
+        pixmap = page.get_pixmap(
+            matrix=pymupdf.Matrix(width / page.rect.width, width / page.rect.width),
+            alpha=False,
+            colorspace=pymupdf.csRGB,
+        )
         picture = Image.frombytes("RGB", (pixmap.width, pixmap.height), pixmap.samples)
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", quality=JPEG_QUALITY)
