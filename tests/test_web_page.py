@@ -127,6 +127,23 @@ def test_a_long_pdf_is_followed_to_its_end_and_paged_through(page, tmp_path, scr
     page.screenshot(path=screenshots / "pdf-page-7.png", full_page=True)
 
 
+def test_a_long_job_shows_its_progress_and_can_be_cancelled(page, tmp_path):
+    page.check("#force_ocr")  # OCR makes the job last long enough to be cancelled
+    upload(page, write(tmp_path, "long.pdf", born_digital_pdf(12, lines=4)))
+    sync_api.expect(page.locator("#progress-text")).to_contain_text("of 12 pages done")
+    page.click("#cancel")
+    sync_api.expect(page.locator("#summary")).to_contain_text("failed (cancelled)")
+    assert page.locator("#progress").is_hidden()
+
+
+def test_errors_carry_the_apis_numbers(page):
+    """402 and 429 answers add what the caller needs: the credits used of the cap, the retry time."""
+    out_of_pages = page.evaluate("errorMessage(402, {detail: 'Out of pages.', used: 10, cap: 10}, null)")
+    assert out_of_pages == "Out of pages. (used 10 of 10)"
+    busy = page.evaluate("errorMessage(429, {detail: 'At capacity.'}, '30')")
+    assert busy == "At capacity. Try again in 30 s."
+
+
 def test_downloads_parse(page, tmp_path):
     upload(page, write(tmp_path, "three.pdf", born_digital_pdf(3, lines=5)))
     sync_api.expect(page.locator("#summary")).to_contain_text("3 of 3 pages read")

@@ -250,14 +250,17 @@ function showJob(job) {
   fillPageSelect(job.pages);
   $("chat-log").replaceChildren();
   showChatAvailability();
+  clearPage();
   showPage(0);
 }
 
 function summaryOf(job) {
   const confidence = job.mean_confidence == null ? "" : `, mean confidence ${job.mean_confidence.toFixed(2)}`;
   const failed = job.pages_failed ? `, ${job.pages_failed} failed` : "";
+  const error = job.error ? ` (${job.error})` : "";
   const expiry = job.expires_at ? ` Kept until ${new Date(job.expires_at).toLocaleString()}.` : "";
-  return `${job.filename}: ${job.status}, ${job.pages_done} of ${job.page_count} pages read${failed}${confidence}.${expiry}`;
+  const counts = `${job.pages_done} of ${job.page_count} pages read${failed}${confidence}`;
+  return `${job.filename}: ${job.status}${error}, ${counts}.${expiry}`;
 }
 
 function showDownloads(job) {
@@ -308,20 +311,28 @@ async function showPage(position, citedSnippet = null) {
   $("page-select").value = position;
   $("prev").disabled = position === 0;
   $("next").disabled = position === pages.length - 1;
+  clearPage();
   showTexts(pages[position]);
   await showImage(pages[position]);
 }
 
-async function showImage(page) {
-  const image = $("page-image");
+function clearPage() {
   if (state.imageUrl) URL.revokeObjectURL(state.imageUrl);
   state.imageUrl = null;
-  image.removeAttribute("src");
+  $("page-image").removeAttribute("src");
   $("boxes").replaceChildren();
+  ["view-text", "view-markdown", "view-tables"].forEach((id) => $(id).replaceChildren());
+  $("block-info").textContent = "Hover over or focus a box to see its text.";
+}
+
+async function showImage(page) {
+  const image = $("page-image");
   image.alt = `Page ${page.index + 1}`;
   if (page.error) return ($("block-info").textContent = `This page failed: ${page.error}`);
   try {
-    state.imageUrl = await blobUrl(`${API}/ocr/${state.job.uuid}/pages/${page.index}/image?width=${imageWidth()}`);
+    const url = await blobUrl(`${API}/ocr/${state.job.uuid}/pages/${page.index}/image?width=${imageWidth()}`);
+    if (currentPage() !== page) return URL.revokeObjectURL(url); // another page was chosen meanwhile
+    state.imageUrl = url;
     image.onload = () => drawBoxes(page);
     image.src = state.imageUrl;
   } catch (error) {
