@@ -105,6 +105,9 @@ def test_an_image_is_read_and_its_boxes_drawn_over_the_page(page, screenshots):
     assert count >= 5 and inside
     page.hover(".block >> nth=0")
     sync_api.expect(page.locator("#block-info")).to_contain_text("confidence")
+    page.focus(".block >> nth=1")  # from the keyboard too
+    second = page.locator(".block >> nth=1").get_attribute("aria-label")
+    sync_api.expect(page.locator("#block-info")).to_contain_text(second)
     page.click("#tab-markdown")
     sync_api.expect(page.locator("#view-markdown")).to_contain_text("12 point text")
     page.screenshot(path=screenshots / "image-result.png", full_page=True)
