@@ -3,7 +3,7 @@
 # redis-server, Tesseract with the language packs of the language table (engines/languages.py,
 # read with the system python3: it needs only the standard library) and the Noto fonts (the
 # searchable PDF's text layer covers every script with them); the tests also convert Word
-# exports with LibreOffice.
+# exports with LibreOffice and drive the web page in Chromium (playwright, from the test extra).
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -11,7 +11,7 @@ TEST_STAMP := $(VENV)/.installed-test
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := redis-server fonts-noto-core $(shell python3 -m engines.languages --debian-packages)
-TEST_DEBIAN_PACKAGES := libreoffice-writer-nogui
+TEST_DEBIAN_PACKAGES := libreoffice-writer-nogui chromium
 
 .PHONY: setup setup-test system-deps run test lint
 

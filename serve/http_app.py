@@ -5,7 +5,8 @@ from fastapi import FastAPI
 from serve.api_errors import install_error_handlers
 from serve.openapi import DocumentedFastAPI
 from serve.origins import install_origin_rules, origins
-from serve.routes import account, catalog, chat, downloads, ocr_jobs
+from serve.routes import account, catalog, chat, downloads, ocr_jobs, page_images
+from serve.routes.web import install_web
 from serve.services.wiring import Services
 
 
@@ -14,10 +15,13 @@ def build_http_app(services: Services, cors_origins: str = "") -> FastAPI:
     app = DocumentedFastAPI(
         title="OCR.chat-compatible OCR service",
         description="Images and PDFs in; text, Markdown and per-block boxes out.",
+        docs_url=None,  # served offline by serve.routes.web
+        redoc_url=None,
     )
     install_error_handlers(app)
     install_origin_rules(app, origins(cors_origins))
-    for routes in (ocr_jobs, downloads, chat, account, catalog):
+    for routes in (ocr_jobs, downloads, page_images, chat, account, catalog):
         app.include_router(routes.router)
+    install_web(app)
     app.state.services = services
     return app

@@ -19,6 +19,7 @@ from serve.services.catalog import AccountUsage, Catalog
 from serve.services.chat_desk import ChatDesk
 from serve.services.downloads import Downloads
 from serve.services.job_views import JobViews
+from serve.services.page_images import PageImages
 from serve.services.probing import ProcessProber
 from serve.services.runner import JobRunnerClient
 from serve.services.submission import Submission
@@ -45,6 +46,7 @@ class Services:
     submission: Submission
     job_views: JobViews
     downloads: Downloads
+    page_images: PageImages
     chat: ChatDesk
     catalog: Catalog
     account_usage: AccountUsage
@@ -81,6 +83,7 @@ def make_services(settings: Settings, runner: JobRunnerClient, vlm_missing: str 
         submission=Submission(settings, jobs, idempotency, metering, runner, serves, model, prober),
         job_views=JobViews(jobs, statuses, JobEnds(redis, settings.max_waiting_polls)),
         downloads=Downloads(jobs),
+        page_images=PageImages(jobs),
         chat=ChatDesk(jobs, statuses, chat, metering, settings),
         catalog=Catalog(settings, serves, model is not None),
         account_usage=AccountUsage(metering, settings),
