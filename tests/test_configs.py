@@ -117,6 +117,15 @@ def test_scaling_bounds_and_replica_resources(path):
     assert threads in (None, _resources(deployments(config)["CpuOcr"])[0])
 
 
+def test_laptop_runs_one_ocr_replica_while_idle_and_a_second_for_long_jobs():
+    autoscaling = deployments(load(LAPTOP))["CpuOcr"]["autoscaling_config"]
+    assert autoscaling["min_replicas"] == autoscaling.get("initial_replicas", 1) == 1
+    assert autoscaling["max_replicas"] == 2
+    # The pages a long job keeps in flight ask for the second replica; a lone page does not.
+    in_flight = Settings().parallel_blocks_per_job * PageOptions().window
+    assert in_flight >= 2 * autoscaling["target_ongoing_requests"] >= 2
+
+
 @pytest.mark.parametrize("path", [CPU_CLUSTER, GPU_CLUSTER], ids=lambda p: p.name)
 def test_cluster_configs_are_redundant_and_keep_the_ocr_replicas_busy(path):
     config = load(path)
