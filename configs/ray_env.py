@@ -30,6 +30,10 @@ LOCAL_RAY_ENV = {
     # and agents, which then preempt a replica whenever they wake. At nice 0 the replicas spent
     # 3.5% less CPU a page (docs/capacity.md). Set 15 to let a desktop's other programs go first.
     "RAY_worker_niceness": "0",
+    # glibc gives each thread that allocates an arena of its own (up to 8 per core), and each arena
+    # keeps memory it once held; a Ray process runs dozens of threads. The OCR replicas set their
+    # allocator themselves (engines/onnx_sessions.py); this covers Ray's other processes.
+    "MALLOC_ARENA_MAX": "2",
     # paddlex probes model hosts at import unless told not to; we never download.
     "PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK": "True",
 }
