@@ -39,6 +39,19 @@ LOCAL_RAY_ENV = {
 }
 
 
+# glibc's malloc for a process that reads pages (the OCR replicas: `runtime_env` in
+# configs/serve_*.yaml; the converter's OCR actors). glibc reads these only when a process starts.
+# Its models run without ONNX Runtime's arena (engines/onnx_sessions.py), so every page's large
+# tensors come from malloc: by default, from a fresh mapping each (a thread's arena cannot hold
+# them), which the kernel zeroes and faults in on every call. One arena, large blocks from the
+# heap, and at most this much freed memory kept for the next page.
+PAGE_READER_ENV = {
+    "MALLOC_ARENA_MAX": "1",
+    "MALLOC_MMAP_THRESHOLD_": str(1 << 30),
+    "MALLOC_TRIM_THRESHOLD_": str(256 << 20),
+}
+
+
 def apply_local_ray_env() -> None:
     """Set the defaults above where the operator hasn't set them."""
     for name, value in LOCAL_RAY_ENV.items():

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 
 from engines.layout_model import LayoutModel
-from engines.onnx_sessions import tune_malloc_for_pages
 from engines.orientation import rotate_clockwise
 from engines.router import CpuRouter, cpu_router
 from engines.table_structure import TableStructureModel
@@ -52,8 +51,6 @@ class CpuPageReader:
 
 
 def cpu_reader(cache_dir: Path, threads: int, det_limit_side_len: int, profile: str = "accurate") -> CpuPageReader:
-    """The page reader of a cpu profile (`accurate`: PP-OCRv6 small; `fast`: tiny; configs/settings.py).
-    Sets the process's C allocator for reading pages (`engines.onnx_sessions`)."""
-    tune_malloc_for_pages()
+    """The page reader of a cpu profile (`accurate`: PP-OCRv6 small; `fast`: tiny; configs/settings.py)."""
     router = cpu_router(cache_dir, threads, det_limit_side_len, profile)
     return CpuPageReader(router, LayoutModel(threads=threads), TableStructureModel(threads=threads))

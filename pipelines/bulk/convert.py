@@ -44,6 +44,7 @@ import ray
 import ray.data
 
 from accounts.clock import now_iso
+from configs.ray_env import PAGE_READER_ENV
 from configs.settings import Settings
 from exports.formats import job_export
 from exports.searchable_pdf import searchable_pdf
@@ -209,7 +210,8 @@ def _start_actors(settings: Settings) -> list:
     per_actor = min(CPUS_PER_OCR_ACTOR, cpus)
     count = max(1, int(cpus // per_actor))
     threads = settings.ocr_threads or max(1, int(per_actor))
-    return [OcrActor.options(num_cpus=per_actor).remote(settings, threads) for _ in range(count)]
+    options = {"num_cpus": per_actor, "runtime_env": {"env_vars": PAGE_READER_ENV}}
+    return [OcrActor.options(**options).remote(settings, threads) for _ in range(count)]
 
 
 def _quiet_ray_data() -> None:
