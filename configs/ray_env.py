@@ -30,8 +30,25 @@ LOCAL_RAY_ENV = {
     # and agents, which then preempt a replica whenever they wake. At nice 0 the replicas spent
     # 3.5% less CPU a page (docs/capacity.md). Set 15 to let a desktop's other programs go first.
     "RAY_worker_niceness": "0",
+    # glibc gives each thread that allocates an arena of its own (up to 8 per core), and each arena
+    # keeps memory it once held; a Ray process runs dozens of threads. The OCR replicas set their
+    # allocator themselves (engines/onnx_sessions.py); this covers Ray's other processes.
+    "MALLOC_ARENA_MAX": "2",
     # paddlex probes model hosts at import unless told not to; we never download.
     "PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK": "True",
+}
+
+
+# glibc's malloc for a process that reads pages (the OCR replicas: `runtime_env` in
+# configs/serve_*.yaml; the converter's OCR actors). glibc reads these only when a process starts.
+# Its models run without ONNX Runtime's arena (engines/onnx_sessions.py), so every page's large
+# tensors come from malloc: by default, from a fresh mapping each (a thread's arena cannot hold
+# them), which the kernel zeroes and faults in on every call. One arena, large blocks from the
+# heap, and at most this much freed memory kept for the next page.
+PAGE_READER_ENV = {
+    "MALLOC_ARENA_MAX": "1",
+    "MALLOC_MMAP_THRESHOLD_": str(1 << 30),
+    "MALLOC_TRIM_THRESHOLD_": str(256 << 20),
 }
 
 

@@ -121,6 +121,11 @@ class Settings(BaseSettings):
         "a run of such pages is split into at least one block per parallel block of the job.",
     )
     parallel_blocks_per_job: int = Field(2, description="Blocks of one long job processed at once.")
+    start_block_workers: bool = Field(
+        False,
+        description="Start the worker processes of long jobs (`max_running_jobs` x `parallel_blocks_per_job`, "
+        "~170 MB each) with the job runner instead of at the first long job, which then starts ~2 s sooner.",
+    )
     page_retries: int = Field(
         2, description="Retries of a page that failed (rendering or the OCR call) before it is marked failed."
     )

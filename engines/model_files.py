@@ -111,7 +111,7 @@ def prepare_model_dirs(cache_dir: Path, profile: str = "accurate") -> ModelDirs:
             detection=_tiny_dir(cache_dir / TINY_DET_NAME, TINY_DET, TINY_DET_CONFIG),
             recognition=_tiny_dir(cache_dir / TINY_REC_NAME, TINY_REC, TINY_REC_CONFIG),
         )
-    source = rapidocr_models_dir()
+    source = rapidocr_models_dir().resolve()  # as the folders' links resolve (a symlinked venv)
     det_onnx = source / "PP-OCRv6_det_small.onnx"
     rec_onnx = source / "PP-OCRv6_rec_small.onnx"
     det_dir = cache_dir / DET_MODEL_NAME
@@ -124,7 +124,7 @@ def prepare_model_dirs(cache_dir: Path, profile: str = "accurate") -> ModelDirs:
 
 
 def _tiny_dir(target: Path, model: WheelModel, config: WheelModel) -> Path:
-    onnx_file = model_path(model)
+    onnx_file = model_path(model).resolve()
     if not (target / "inference.yml").exists() or (target / "inference.onnx").resolve() != onnx_file:
         _write_model_dir(target, onnx_file, yaml.safe_load(model_path(config).read_text(encoding="utf-8")))
     return target

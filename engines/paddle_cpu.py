@@ -1,16 +1,48 @@
 """The CPU OCR engine: paddleocr's PP-OCR pipeline on ONNX Runtime, PP-OCRv6 small models (the
 `accurate` cpu profile) or tiny ones (`fast`)."""
 
+import contextlib
+import importlib
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from engines.model_files import PROFILE_MODEL_NAMES, prepare_model_dirs
+from engines.onnx_sessions import MEMORY_OPTIONS
 from engines.types import Block, PageResult
 
 # paddlex probes model hosts at import unless told not to; we never download anything.
 os.environ.setdefault("PADDLE_PDX_DISABLE_MODEL_SOURCE_CHECK", "True")
+
+
+def _paddleocr_without_torch():
+    """paddleocr, imported without torch. paddlex imports modelscope, whose logger imports torch
+    wherever it is installed (the vlm tier's and the tests' environments) to ask whether it runs
+    distributed: CPU-seconds and memory in every OCR process, for an engine on ONNX Runtime
+    (docs/capacity.md, start-up). transformers, which paddlex also imports, looks for torch once:
+    it is imported first, so that it still finds torch for the vlm tier in the same process."""
+    with contextlib.suppress(ImportError):
+        importlib.import_module("transformers.utils")
+    with _torch_hidden():
+        return importlib.import_module("paddleocr")
+
+
+@contextlib.contextmanager
+def _torch_hidden() -> Iterator[None]:
+    """`import torch` fails and `importlib.util.find_spec("torch")` is None meanwhile, unless
+    torch is already imported."""
+    if "torch" in sys.modules:
+        yield
+        return
+    sys.modules["torch"] = None  # the import system's mark for "not importable"
+    try:
+        yield
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
 
 
 class PaddleCpuEngine:
@@ -19,7 +51,7 @@ class PaddleCpuEngine:
     def __init__(
         self, cache_dir: Path, threads: int, det_limit_side_len: int = 1600, profile: str = "accurate"
     ) -> None:
-        from paddleocr import PaddleOCR  # heavy import, kept off module import
+        PaddleOCR = _paddleocr_without_torch().PaddleOCR  # heavy import, kept off module import
 
         dirs = prepare_model_dirs(cache_dir, profile)
         det_name, rec_name = PROFILE_MODEL_NAMES[profile]
@@ -35,9 +67,11 @@ class PaddleCpuEngine:
             use_textline_orientation=False,
             text_det_limit_type="max",
             text_det_limit_side_len=det_limit_side_len,
+            # Named, so that paddlex does not import torch (where installed) to look for a GPU.
+            device="cpu",
             engine="onnxruntime",
             # `cpu_threads` is Paddle's: ONNX Runtime takes its threads from its own config.
-            engine_config={"intra_op_num_threads": threads, "inter_op_num_threads": 1},
+            engine_config={"intra_op_num_threads": threads, "inter_op_num_threads": 1, **MEMORY_OPTIONS},
         )
 
     def recognize(self, image: np.ndarray, keep_empty: bool = False) -> PageResult:

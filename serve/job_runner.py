@@ -49,7 +49,8 @@ class JobRunner:
         self._long_job_slots = PrioritySlots(settings.max_running_jobs)
         self._held: set[str] = set()  # jobs this replica holds, waiting or running: it renews their leases
         threading.Thread(target=self._keep_leases, name="job-leases", daemon=True).start()
-        threading.Thread(target=self._start_block_workers, name="block-workers", daemon=True).start()
+        if settings.start_block_workers:
+            threading.Thread(target=self._start_block_workers, name="block-workers", daemon=True).start()
         client = self._store.client
         sender = WebhookSender(WebhookOutbox(client), owner_secrets(client, settings.webhook_secret))
         threading.Thread(target=sender.run_forever, name="webhooks", daemon=True).start()

@@ -8,6 +8,7 @@ import yaml
 from ray.serve import Application
 from ray.serve.schema import DeploymentSchema, ServeDeploySchema
 
+from configs.ray_env import PAGE_READER_ENV
 from configs.serve_config import DEFAULT_SERVE_CONFIG, deployment_options
 from configs.settings import Settings
 from pipelines.execution.page_loop import PageOptions
@@ -124,6 +125,21 @@ def test_scaling_bounds_and_replica_resources(path):
     # The OCR engine gets one ONNX Runtime thread per CPU of its replica.
     threads = (app_config(config).get("args") or {}).get("ocr_threads")
     assert threads in (None, _resources(deployments(config)["CpuOcr"])[0])
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
+def test_ocr_replicas_start_with_the_page_readers_malloc_settings(path):
+    runtime_env = deployments(load(path))["CpuOcr"]["ray_actor_options"]["runtime_env"]
+    assert runtime_env == {"env_vars": PAGE_READER_ENV}
+
+
+def test_laptop_runs_one_ocr_replica_while_idle_and_a_second_for_long_jobs():
+    autoscaling = deployments(load(LAPTOP))["CpuOcr"]["autoscaling_config"]
+    assert autoscaling["min_replicas"] == autoscaling.get("initial_replicas", 1) == 1
+    assert autoscaling["max_replicas"] == 2
+    # The pages a long job keeps in flight ask for the second replica; a lone page does not.
+    in_flight = Settings().parallel_blocks_per_job * PageOptions().window
+    assert in_flight >= 2 * autoscaling["target_ongoing_requests"] >= 2
 
 
 @pytest.mark.parametrize("path", [CPU_CLUSTER, GPU_CLUSTER], ids=lambda p: p.name)

@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 import ray
 
-from configs.ray_env import local_ray_options
+from configs.ray_env import PAGE_READER_ENV, local_ray_options
 from configs.settings import Settings
 from pipelines.execution.page_loop import OcrSubmit
 
@@ -119,7 +119,8 @@ class RaySession:
             per_actor = min(CPUS_PER_OCR_ACTOR, cpus)
             threads = self._settings.ocr_threads or max(1, int(per_actor))
             count = max(1, int(cpus // per_actor))
-            self._actors = [OcrActor.options(num_cpus=per_actor).remote(self._settings, threads) for _ in range(count)]
+            options = {"num_cpus": per_actor, "runtime_env": {"env_vars": PAGE_READER_ENV}}
+            self._actors = [OcrActor.options(**options).remote(self._settings, threads) for _ in range(count)]
         return self._actors
 
     def close(self) -> None:
