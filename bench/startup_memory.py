@@ -120,6 +120,8 @@ def launch(tree: Path, port: int, state: Path) -> subprocess.Popen:
         "OCRCHAT_STATE_DIR": str(state),
         "OCRCHAT_ANONYMOUS_DAILY_PAGES": "100000000",
         "OCRCHAT_ANONYMOUS_MAX_PAGES_PER_FILE": "10000",
+        # The tree's own code in every process (the venv's editable install may point elsewhere).
+        "PYTHONPATH": str(tree),
     }
     log = open(state / "serve.log", "w")  # noqa: SIM115 (open for the process's life)
     command = [str(tree / ".venv/bin/python"), "-m", "serve.cli", "serve"]

@@ -85,7 +85,7 @@ class LocalRedis:
             return
         self._process.terminate()
         try:
-            self._process.wait(timeout=10)
+            self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self._process.kill()
         self._process = None

@@ -5,6 +5,7 @@ import logging
 import os
 import signal
 import threading
+import time
 
 from configs.ray_env import apply_local_ray_env, local_ray_options
 from configs.settings import Settings
@@ -70,12 +71,15 @@ def _on_stop_signal(stop: threading.Event):
 def _shutdown(local_redis: LocalRedis | None) -> None:
     """Serve and Ray within SHUTDOWN_SECONDS (then Ray's processes are killed), then Redis: the
     replicas may still write their last pages while they stop."""
-    done = threading.Thread(target=_stop_ray, name="stop-ray", daemon=True)
-    done.start()
-    done.join(SHUTDOWN_SECONDS)
-    forced = done.is_alive()
+    time.sleep(1)  # a signal to the whole process group reaches Ray's processes too: let them go
+    forced = not _ray_whole()
+    if not forced:
+        done = threading.Thread(target=_stop_ray, name="stop-ray", daemon=True)
+        done.start()
+        done.join(SHUTDOWN_SECONDS)
+        forced = done.is_alive()
     if forced:
-        logger.warning("Ray did not stop within %s s; killing its processes", SHUTDOWN_SECONDS)
+        logger.warning("Ray could not stop gracefully (within %s s); killing its processes", SHUTDOWN_SECONDS)
         _kill_ray()
     if local_redis is not None:
         local_redis.stop()
@@ -91,6 +95,15 @@ def _stop_ray() -> None:
     if ray.is_initialized():
         serve.shutdown()
         ray.shutdown()
+
+
+def _ray_whole() -> bool:
+    """Whether every process of the local Ray this process started still runs (True when it
+    started none): without its GCS or raylet, a graceful stop would only wait for them."""
+    import ray
+
+    node = ray._private.worker._global_node
+    return node is None or not node.dead_processes()
 
 
 def _kill_ray() -> None:

@@ -130,11 +130,11 @@ class _FormCollector:
         name = options[b"name"].decode("utf-8", "replace")
         if self._is_file():
             if self.form.files:
-                raise _BadForm("it holds more than one file")
+                raise _BadForm("too many files (send one, in the field 'file')")
             filename = options[b"filename"].decode("utf-8", "replace")
             self.form.files[name] = ReceivedFile(filename, self._data)
         elif len(self.form.fields) >= MAX_FIELDS:
-            raise _BadForm(f"it holds more than {MAX_FIELDS} fields")
+            raise _BadForm(f"too many fields (at most {MAX_FIELDS})")
         else:
             self.form.fields.setdefault(name, self._data.decode("utf-8", "replace"))
 

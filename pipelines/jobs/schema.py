@@ -68,7 +68,7 @@ class PageRecord(TypedDict):
     index: Annotated[int, Field(description="From 0")]
     source: Annotated[Literal["ocr", "text_layer"] | None, Field(description="None: the page failed (see `error`)")]
     engine: NotRequired[str]
-    language: NotRequired[str]
+    language: NotRequired[Annotated[str | None, Field(description="The page's language code (or script's name)")]]
     rotation: NotRequired[int]
     width: NotRequired[int]
     height: NotRequired[int]

@@ -578,7 +578,7 @@ HOSTILE_CASES: list[HostileCase] = [
         "huge-language",
         with_field("language", "x" * 100_000),
         "rejected",
-        words=("unsupported language",),
+        words=("unsupported language", "longer than 64 KB"),
     ),
     case("unknown-tool", with_field("tool", "summarize"), "rejected", words=("unknown tool",)),
     case("force-ocr-not-a-flag", with_field("force_ocr", "maybe"), "rejected", words=("true or false",)),

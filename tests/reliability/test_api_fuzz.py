@@ -43,7 +43,8 @@ HISTORY = ("GET", "/api/v1/chat/{job_id}/history/")
 LANGUAGES = ("GET", "/api/v1/languages/")
 CAPABILITIES = ("GET", "/api/v1/capabilities/")
 ACCOUNT = ("GET", "/api/v1/account/")
-OPERATIONS = [SUBMIT, JOB, DELETE, DOWNLOAD, CHAT, HISTORY, LANGUAGES, CAPABILITIES, ACCOUNT]
+PAGE_IMAGE = ("GET", "/api/v1/ocr/{job_id}/pages/{index}/image")
+OPERATIONS = [SUBMIT, JOB, DELETE, DOWNLOAD, CHAT, HISTORY, LANGUAGES, CAPABILITIES, ACCOUNT, PAGE_IMAGE]
 # Negative data needs an input that can be invalid: a path parameter of type string cannot.
 WITH_INVALID_INPUT = [SUBMIT, DOWNLOAD]
 
@@ -163,6 +164,11 @@ def _request(data: st.DataObject, case: Case, operation: tuple[str, str], world:
         job_id = data.draw(st.sampled_from([None, *ids]), "real job id")
         if job_id is not None:
             case.path_parameters = {**(case.path_parameters or {}), "job_id": job_id}
+    if operation == PAGE_IMAGE:  # the first page of a real job, now and then
+        if data.draw(st.booleans(), "first page"):
+            case.path_parameters = {**(case.path_parameters or {}), "index": 0}
+        if data.draw(st.booleans(), "a sound width"):
+            case.query = {**(case.query or {}), "width": 400}
     if operation == SUBMIT and isinstance(case.body, dict):
         document = data.draw(st.sampled_from([None, *world.documents]), "document")
         if document is not None:
