@@ -57,3 +57,33 @@ def test_a_reader_that_dies_fails_its_document_and_the_next_is_probed(prober):
 def test_an_unreadable_document_is_a_document_error(prober):
     with pytest.raises(DocumentError, match="corrupt or unreadable"):
         asyncio.run(prober.probe(b"%PDF-1.7 garbage", None))
+
+
+def test_the_readers_end_with_a_replica_that_is_killed(tmp_path):
+    import subprocess
+    import sys
+
+    import psutil
+
+    script = (
+        "import asyncio, os, sys, time\n"
+        "from pipelines.documents.document import Limits\n"
+        "from serve.services.probing import ProcessProber\n"
+        "prober = ProcessProber(Limits(60_000_000, 200), 10, 30)\n"
+        "from tests.documents import born_digital_pdf\n"
+        "asyncio.run(prober.probe(born_digital_pdf(1), None))\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    replica = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert replica.stdout.readline().strip() == "ready"
+        children = psutil.Process(replica.pid).children(recursive=True)
+        assert children
+        replica.kill()
+        replica.wait()
+        _gone, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive, [" ".join(process.cmdline())[:100] for process in alive]
+    finally:
+        if replica.poll() is None:
+            replica.kill()

@@ -10,6 +10,9 @@ replacement cut short is tried again.
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.shared_memory import SharedMemory
@@ -34,7 +37,10 @@ class ProcessProber:
 
     @staticmethod
     def _new_pool() -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(PROBE_PROCESSES, mp_context=multiprocessing.get_context("spawn"))
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(
+            PROBE_PROCESSES, mp_context=context, initializer=_exit_with_parent, initargs=(os.getpid(),)
+        )
         pool.submit(int)  # starts its processes now, not at the first upload
         return pool
 
@@ -82,3 +88,15 @@ def _probe_shared_memory(name: str, size: int, limits: Limits, pages: str | None
     finally:
         shared.close()
     return probe_document(data, limits, pages, max_pages)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the child process: end when the replica `parent` that started it is gone (killed, it
+    cannot end its pool), instead of lingering with the shared-memory tracker it holds open."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
