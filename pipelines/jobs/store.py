@@ -165,6 +165,7 @@ class JobStore:
         self._admit = client.register_script(_ADMIT)
         self._write_pages = client.register_script(_WRITE_PAGES)
         self._transition = client.register_script(_TRANSITION)
+        self._webhooks = WebhookOutbox(client)
 
     @property
     def client(self) -> redis.Redis:
@@ -241,7 +242,7 @@ class JobStore:
         error, finished_at, expires_at = (fields[name] or None for name in ("error", "finished_at", "expires_at"))
         state = job_state(fields["status"], error, counts, finished_at, expires_at)
         if "webhook" in fields:
-            state["webhook"] = WebhookOutbox(self._redis).state(job_id)
+            state["webhook"] = self._webhooks.state(job_id)
         return job_json_chunks(json.loads(fields["fixed"]), state, texts, markdowns, pages), fields["owner"]
 
     def load(self, job_id: str) -> tuple[dict, str] | None:

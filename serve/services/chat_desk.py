@@ -12,8 +12,9 @@ from pipelines.chat.schema import ChatHistoryJson, ChatReplyJson
 from pipelines.chat.service import ChatService
 from pipelines.jobs.record import FINAL_STATUSES
 from pipelines.jobs.store import JobStatuses, JobStore
-from serve.api_errors import ApiError, no_job, out_of_credits
+from serve.api_errors import ApiError, out_of_credits
 from serve.callers import Caller
+from serve.services.job_views import owned_status
 
 
 class ChatDesk:
@@ -52,19 +53,15 @@ class ChatDesk:
 
     async def history(self, caller: Caller, job_id: str) -> ChatHistoryJson:
         account_only(caller)
-        found = await self._statuses.status_and_owner(job_id)
-        if found is None or found[1] != caller.owner:
-            raise no_job(job_id)
+        await owned_status(self._statuses, job_id, caller.owner)
         conversation = await asyncio.to_thread(self._chat.conversation, job_id)
         return {"conversation": conversation, "messages": await asyncio.to_thread(self._chat.history, job_id)}
 
     async def _check_chattable(self, job_id: str, owner: str) -> None:
         """Cheap: the job's record is not loaded."""
-        found = await self._statuses.status_and_owner(job_id)
-        if found is None or found[1] != owner:
-            raise no_job(job_id)
-        if found[0] not in FINAL_STATUSES:
-            raise ApiError(409, f"The job is {found[0]}; ask about it once its status is done.")
+        status = await owned_status(self._statuses, job_id, owner)
+        if status not in FINAL_STATUSES:
+            raise ApiError(409, f"The job is {status}; ask about it once its status is done.")
         done, _ = await self._statuses.counts(job_id)
         if done == 0:
             raise ApiError(409, "The job ended without any page read: there is nothing to ask about.")

@@ -16,6 +16,14 @@ from serve.job_ends import JobEnds
 JSON = "application/json"
 
 
+async def owned_status(statuses: JobStatuses, job_id: str, owner: str) -> str:
+    """The status of the caller's job; 404 when it is not the caller's (or there is none)."""
+    found = await statuses.status_and_owner(job_id)
+    if found is None or found[1] != owner:
+        raise no_job(job_id)
+    return found[0]
+
+
 class JobViews:
     def __init__(self, jobs: JobStore, statuses: JobStatuses, job_ends: JobEnds) -> None:
         self._jobs = jobs
@@ -54,11 +62,7 @@ class JobViews:
         return found is None or found[1] != owner or found[0] in FINAL_STATUSES
 
     async def status(self, job_id: str, owner: str) -> str:
-        """The status of the caller's job; 404 when it is not the caller's."""
-        found = await self._statuses.status_and_owner(job_id)
-        if found is None or found[1] != owner:
-            raise no_job(job_id)
-        return found[0]
+        return await owned_status(self._statuses, job_id, owner)
 
     async def cancel_or_delete(self, job_id: str, owner: str) -> Response:
         """A running job is cancelled between pages (200, the job, `error: cancelled`); a finished

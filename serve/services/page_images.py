@@ -10,27 +10,27 @@ from PIL import Image
 
 from engines.document_files import MUPDF_LOCK
 from pipelines.jobs.record import FINAL_STATUSES
-from pipelines.jobs.store import JobStore
-from serve.api_errors import ApiError, no_job
+from pipelines.jobs.store import JobStatuses, JobStore
+from serve.api_errors import ApiError
+from serve.services.job_views import owned_status
 
 MIN_WIDTH, MAX_WIDTH = 100, 3000
 JPEG_QUALITY = 85
 
 
 class PageImages:
-    def __init__(self, jobs: JobStore) -> None:
+    def __init__(self, jobs: JobStore, statuses: JobStatuses) -> None:
         self._jobs = jobs
+        self._statuses = statuses
 
     async def image(self, job_id: str, owner: str, index: int, width: int) -> Response:
         """Page `index` (0-based, as `pages[].index`) as a JPEG `width` pixels wide. 404 for a job
         not the caller's or a page it does not have, 400 for a bad width, 409 before the PDF exists."""
         if not MIN_WIDTH <= width <= MAX_WIDTH:
             raise ApiError(400, f"width must be between {MIN_WIDTH} and {MAX_WIDTH} pixels.")
-        found = await asyncio.to_thread(self._jobs.status_and_owner, job_id)
-        if found is None or found[1] != owner:
-            raise no_job(job_id)
-        if found[0] not in FINAL_STATUSES:
-            raise ApiError(409, f"The job is {found[0]}: its pages can be shown once it has ended.")
+        status = await owned_status(self._statuses, job_id, owner)
+        if status not in FINAL_STATUSES:
+            raise ApiError(409, f"The job is {status}: its pages can be shown once it has ended.")
         position = await asyncio.to_thread(self._position, job_id, index)
         pdf = await asyncio.to_thread(self._jobs.export, job_id, "pdf")
         if pdf is None:

@@ -83,7 +83,7 @@ def make_services(settings: Settings, runner: JobRunnerClient, vlm_missing: str 
         submission=Submission(settings, jobs, idempotency, metering, runner, serves, model, prober),
         job_views=JobViews(jobs, statuses, JobEnds(redis, settings.max_waiting_polls)),
         downloads=Downloads(jobs),
-        page_images=PageImages(jobs),
+        page_images=PageImages(jobs, statuses),
         chat=ChatDesk(jobs, statuses, chat, metering, settings),
         catalog=Catalog(settings, serves, model is not None),
         account_usage=AccountUsage(metering, settings),
