@@ -6,15 +6,17 @@ Latin, Chinese and Japanese, Tesseract with the language's traineddata for the r
 `language="auto"`, the decision rule (README, Languages):
 1. Tesseract's OSD names the page's script and orientation (it refuses short text).
 2. A page OSD confidently puts in a script that Tesseract reads (not Latin, Han or kana) is read
-   whole by that script's model. OSD mistakes scripts (Hebrew for Thai), so an unsure reading is
-   checked by a trial of every script model on its widest line, and the more confident reading
-   stays. The reading must bear its script out (most of its letters in it); the language identifier
-   then names the language, and when the table has a model of its own for it (Yiddish, Urdu) and the
-   script model's reading is unsure, the page is read with that model.
+   whole by that script's model. OSD mistakes scripts (Lao, Oriya, Hebrew for Thai), so a reading
+   not clearly above its model's ceiling (`engines.script_trial`: what that model scores on lines
+   of other scripts) is checked by a trial of every script model on its widest line, and the
+   reading further above its model's ceiling stays. The reading must bear its script out (most of
+   its letters in it); the language identifier then names the language, and when the table has a
+   model of its own for it (Yiddish, Urdu) and the script model's reading is unsure, the page is
+   read with that model.
 3. Every other page is read by paddle. A page paddle could not read (most lines unread, low
-   confidence) is read whole by the script a trial names, when that reading is clearly more
-   confident. Otherwise lines paddle could not read (blank, too few characters for their box, low
-   confidence) are re-read by another script's model only on strong evidence
+   confidence) is read whole by the script a trial names, when that reading is in the script and
+   above its model's ceiling. Otherwise lines paddle could not read (blank, too few characters for
+   their box, low confidence) are re-read by another script's model only on strong evidence
    (`engines.script_evidence`): Latin pages keep Latin.
 4. A page whose paddle reading is mostly in a script Tesseract reads better (Greek), or whose text the
    identifier places in a Latin language paddle lacks letters for (Vietnamese, Yoruba), is read again
@@ -34,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engines import language_id
+from engines import language_id, script_trial
 from engines.languages import AUTO, AUTO_SCRIPT_MODELS, LANGUAGES, PADDLE, normalize_language
 from engines.orientation import read_upright, rotate_clockwise
 from engines.paddle_cpu import PaddleCpuEngine
@@ -47,12 +49,12 @@ from engines.types import Block, PageResult, mean_confidence
 PAGE_SCRIPT_CONFIDENCE = 2.0
 # A Tesseract reading of the page must have this share of its letters in OSD's script.
 PAGE_SCRIPT_SHARE = 0.6
-# A script model's reading under this mean confidence is checked against a trial of every script model.
-CHECKED_CONFIDENCE = 0.85
+# A script model's page reading less than this far above its model's ceiling (`engines.script_trial`)
+# is checked against a trial of every script model.
+CHECKED_MARGIN = 0.35
 # Paddle's reading of a page with most lines unread and a mean confidence under FOREIGN_CONFIDENCE is of
-# a script it does not know; the script's reading must be FOREIGN_MARGIN more confident.
+# a script it does not know.
 FOREIGN_CONFIDENCE = 0.85
-FOREIGN_MARGIN = 0.1
 # A script model's reading under this mean confidence is read again by the language's own model
 # (Yiddish, Urdu, Amharic: their own models read better where the script model is unsure).
 OWN_MODEL_CONFIDENCE = 0.85
@@ -96,34 +98,39 @@ class CpuRouter:
     def _auto(self, image: np.ndarray) -> PageResult:
         osd = self.tesseract.orientation_and_script(image)
         script = osd.script if osd and osd.script_confidence >= PAGE_SCRIPT_CONFIDENCE else None
+        evidence = ScriptEvidence(self.tesseract, self.installed_scripts())
         page = None
         if script in AUTO_SCRIPT_MODELS and self.tesseract.has_model(AUTO_SCRIPT_MODELS[script]):
-            page = self._read_script_page(image, script, osd)
+            page = self._read_script_page(image, script, osd, evidence)
         if page is None:
-            page = self._read_paddle_page(image, osd)
+            page = self._read_paddle_page(image, osd, evidence)
         self._name_languages(page)
         return page
 
-    def _read_script_page(self, image: np.ndarray, script: str, osd: Orientation) -> PageResult | None:
-        """The page read by `script`'s model (or by a script that reads it clearly better, or by its
-        language's own model), or None when the reading does not bear the script out."""
+    def _read_script_page(
+        self, image: np.ndarray, script: str, osd: Orientation, evidence: ScriptEvidence
+    ) -> PageResult | None:
+        """The page read by `script`'s model (or by a script that reads it better, or by its language's
+        own model), or None when the reading does not bear the script out."""
         model = AUTO_SCRIPT_MODELS[script]
         page = read_upright(image, lambda img: self.tesseract.recognize(img, model), osd)
         upright = rotate_clockwise(image, page.rotation)
-        if _mean_confidence(page) < CHECKED_CONFIDENCE:  # OSD mistakes scripts (Hebrew for Thai)
-            script, page = self._best_script_reading(upright, page, script)
+        if _margin(page, script) < CHECKED_MARGIN:  # OSD mistakes scripts (Hebrew, Lao, Oriya for Thai)
+            script, page = self._best_script_reading(upright, page, script, evidence)
         if script_share(_text(page), script) < PAGE_SCRIPT_SHARE:
             return None
         return self._read_in_own_model(upright, page, script)
 
-    def _best_script_reading(self, upright: np.ndarray, page: PageResult, script: str) -> tuple[str, PageResult]:
-        """The script a trial on the page's widest line names, with its reading, when that reads the page
-        more confidently than `script`'s model did."""
-        rival = self._evidence().trial(upright, page.blocks) if page.blocks else None
+    def _best_script_reading(
+        self, upright: np.ndarray, page: PageResult, script: str, evidence: ScriptEvidence
+    ) -> tuple[str, PageResult]:
+        """The script a trial on the page's widest line names, with its reading, when that reading is
+        further above its model's ceiling than `script`'s."""
+        rival = evidence.trial(upright, page.blocks) if page.blocks else None
         if rival is None or rival == script:
             return script, page
         reading = self._reread_page(upright, AUTO_SCRIPT_MODELS[rival], page)
-        return (rival, reading) if _mean_confidence(reading) > _mean_confidence(page) else (script, page)
+        return (rival, reading) if _margin(reading, rival) > _margin(page, script) else (script, page)
 
     def _read_in_own_model(self, upright: np.ndarray, page: PageResult, script: str) -> PageResult:
         """A script model's unsure reading read again by the model of the language it is in (Yiddish, Urdu)."""
@@ -134,16 +141,16 @@ class CpuRouter:
             return self._reread_page(upright, own_model, page)
         return page
 
-    def _read_paddle_page(self, image: np.ndarray, osd: Orientation | None) -> PageResult:
-        page = read_upright(image, lambda img: self.paddle.recognize(img, keep_empty=True), osd)
+    def _read_paddle_page(self, image: np.ndarray, osd: Orientation | None, evidence: ScriptEvidence) -> PageResult:
+        page = self._paddle_upright(image, osd)
         upright = rotate_clockwise(image, page.rotation)
         script = dominant_script(page.blocks)
         if script is not None:  # paddle read the page in a script Tesseract reads better (Greek)
             return self._reread_page(upright, AUTO_SCRIPT_MODELS[script], page)
         unread = unread_lines(page.blocks)
-        if _foreign(page, unread) and (reading := self._read_foreign_page(upright, page, unread)):
+        if _foreign(page, unread) and (reading := self._read_foreign_page(upright, page, unread, evidence)):
             return reading
-        replaced = self._evidence().reread_lines(upright, unread, page_script=osd and osd.script)
+        replaced = evidence.reread_lines(upright, unread, page_script=osd and osd.script)
         if replaced and len(replaced) >= WHOLE_PAGE_SHARE * len(page.blocks):
             return self._reread_page(upright, AUTO_SCRIPT_MODELS[replaced[0].script], page)
         if replaced:
@@ -156,15 +163,32 @@ class CpuRouter:
             self._reread_stray_glyphs(upright, page, LANGUAGES[language].tesseract)
         return page
 
-    def _read_foreign_page(self, upright: np.ndarray, page: PageResult, unread: list[Block]) -> PageResult | None:
+    def _paddle_upright(self, image: np.ndarray, osd: Orientation | None) -> PageResult:
+        """Paddle's reading, turned as OSD proposes when the turned reading is clearly better; but not
+        when paddle reads the page neither way (a script it does not know): a turn judged on two
+        readings of noise turned upright Ethiopic, Sinhala and syllabics pages."""
+        readings: list[PageResult] = []
+
+        def read(img: np.ndarray) -> PageResult:
+            readings.append(self.paddle.recognize(img, keep_empty=True))
+            return readings[-1]
+
+        page = read_upright(image, read, osd)
+        if page.rotation and _foreign(page, unread_lines(page.blocks)):
+            return readings[0]
+        return page
+
+    def _read_foreign_page(
+        self, upright: np.ndarray, page: PageResult, unread: list[Block], evidence: ScriptEvidence
+    ) -> PageResult | None:
         """A page paddle could not read (a script OSD did not name): read whole by the script a trial on
-        its widest unread line names, when that reading is in the script and clearly more confident."""
-        script = self._evidence().trial(upright, unread)
+        its widest unread line names, when that reading is in the script and above its model's ceiling."""
+        script = evidence.trial(upright, unread)
         if script is None:
             return None
         reading = self._reread_page(upright, AUTO_SCRIPT_MODELS[script], page)
         in_script = script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE
-        if in_script and _mean_confidence(reading) >= _mean_confidence(page) + FOREIGN_MARGIN:
+        if in_script and _margin(reading, script) > 0:
             return self._read_in_own_model(upright, reading, script)
         return None
 
@@ -176,9 +200,6 @@ class CpuRouter:
             confident = read is not None and read.confidence >= STRAY_REREAD_CONFIDENCE
             block.text, block.confidence = (read.text, read.confidence) if confident else ("", 0.0)
         page.blocks = [block for block in page.blocks if block.text.strip()]
-
-    def _evidence(self) -> ScriptEvidence:
-        return ScriptEvidence(self.tesseract, self.installed_scripts())
 
     def _reread_page(self, upright: np.ndarray, model: str, first: PageResult) -> PageResult:
         page = self.tesseract.recognize(upright, model)
@@ -214,6 +235,11 @@ def _foreign(page: PageResult, unread: list[Block]) -> bool:
     """Paddle's reading of a page in a script it does not know: most lines unread, low confidence."""
     mean = mean_confidence([block for block in page.blocks if block.text.strip()])
     return bool(unread) and len(unread) >= WHOLE_PAGE_SHARE * len(page.blocks) and mean < FOREIGN_CONFIDENCE
+
+
+def _margin(page: PageResult, script: str) -> float:
+    """How far the page's reading by `script`'s model is above that model's ceiling."""
+    return script_trial.margin(_text(page), _mean_confidence(page), script)
 
 
 def _mean_confidence(page: PageResult) -> float:

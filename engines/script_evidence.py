@@ -4,8 +4,8 @@ Paddle reads letters of scripts it does not know as blanks or a few Latin look-a
 is *unread*: blank, too few characters for its box, or low confidence. An unread line is re-read by
 another script's Tesseract model, and the re-read replaces paddle's text only when all of these hold:
 - the page (OSD), the unread lines together (OSD on their crops stacked), or, for lines read as
-  nearly nothing, a trial of every script model on the widest (`trial`: confidence x share of letters
-  in the script x the language identifier's evidence) names the script;
+  nearly nothing, a trial of every script model on the widest (`engines.script_trial`) names the
+  script;
 - the re-read has at least STRONG_SHARE of its letters in that script and confidence STRONG_CONFIDENCE;
 - the language identifier places the re-read in a language of that script by its words, or, where
   it can answer from the letters alone (scripts of one language: Thai, Syriac), the re-read has
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engines import language_id
+from engines import language_id, script_trial
 from engines.languages import AUTO_SCRIPT_MODELS, PADDLE_SCRIPTS
 from engines.scripts import script_of, script_share
 from engines.tesseract_cpu import TesseractEngine
@@ -32,7 +32,6 @@ STRONG_SHARE = 0.8
 STRONG_CONFIDENCE = 0.7
 # A re-read the identifier places by its letters alone (not its words) must read this confidently.
 UNKNOWN_SCRIPT_CONFIDENCE = 0.85
-MIN_TRIAL_SCORE = 0.25
 STACKED_SCRIPT_CONFIDENCE = 2.0
 # Paddle read a page mostly in a script Tesseract reads better: this share of at least MIN_LETTERS.
 DOMINANT_SHARE = 0.5
@@ -86,6 +85,7 @@ class ScriptEvidence:
     def __init__(self, tesseract: TesseractEngine, scripts: list[str]) -> None:
         self.tesseract = tesseract
         self.scripts = scripts
+        self._trials: dict[tuple[float, ...], str | None] = {}
 
     def reread_lines(self, image: np.ndarray, lines: list[Block], page_script: str | None) -> list[Replacement]:
         """Replace the text of the lines whose re-read is strong evidence; the replacements made."""
@@ -112,16 +112,22 @@ class ScriptEvidence:
         return self.trial(image, nearly_empty) if nearly_empty else None
 
     def trial(self, image: np.ndarray, lines: list[Block]) -> str | None:
-        """The script whose model reads the widest of `lines` best, if it reads it well."""
+        """The script whose model reads the widest of `lines` above its ceiling by the widest margin
+        (`engines.script_trial`); None when no model does. A page's trials are cached by line."""
         widest = max(lines, key=lambda block: block.bbox[2] - block.bbox[0])
-        scores = {}
+        key = tuple(widest.bbox)
+        if key not in self._trials:
+            self._trials[key] = self._best_script(image, widest)
+        return self._trials[key]
+
+    def _best_script(self, image: np.ndarray, line: Block) -> str | None:
+        margins = {}
         for script in self.scripts:
-            read = self._read(image, widest, script)
+            read = self._read(image, line, script)
             if read is not None:
-                share = script_share(read.text, script)
-                scores[script] = read.confidence * share * language_id.evidence(read.text, script)
-        best = max(scores, key=scores.__getitem__, default=None)
-        return best if best is not None and scores[best] >= MIN_TRIAL_SCORE else None
+                margins[script] = script_trial.margin(read.text, read.confidence, script)
+        best = max(margins, key=margins.__getitem__, default=None)
+        return best if best is not None and margins[best] > 0 else None
 
     def _is_strong(self, read: Block, paddle: Block, script: str) -> bool:
         if script_share(read.text, script) < STRONG_SHARE or read.confidence < STRONG_CONFIDENCE:

@@ -41,6 +41,22 @@ def script_of(char: str) -> str | None:
     return next((script for prefix, script in _NAME_PREFIX_SCRIPTS.items() if name.startswith(prefix)), None)
 
 
+@functools.cache
+def glyph_script(char: str) -> str | None:
+    """The script of a letter or of a combining mark (a vowel sign, a tone mark); None otherwise."""
+    if not unicodedata.category(char).startswith(("L", "M")):
+        return None
+    name = unicodedata.name(char, "")
+    return next((script for prefix, script in _NAME_PREFIX_SCRIPTS.items() if name.startswith(prefix)), None)
+
+
+def glyph_share(text: str, script: str) -> float:
+    """Share of the non-space characters of `text` that are letters or marks of `script`: digits and
+    punctuation count against it (what a model of the wrong script makes of foreign letters)."""
+    glyphs = [char for char in text if not char.isspace()]
+    return sum(glyph_script(char) == script for char in glyphs) / len(glyphs) if glyphs else 0.0
+
+
 def script_share(text: str, script: str) -> float:
     """Share of the letters of `text` in `script` (0 when there are none)."""
     scripts = [script_of(char) for char in text if char.isalpha()]

@@ -57,7 +57,7 @@ class TesseractEngine:
 
     def __init__(self, tessdata: Path = DEFAULT_TESSDATA) -> None:
         self.tessdata = Path(tessdata)
-        self._apis: dict[tuple[str, int], tuple[PyTessBaseAPI, threading.Lock]] = {}
+        self._apis: dict[str, tuple[PyTessBaseAPI, threading.Lock]] = {}
         self._apis_lock = threading.Lock()
 
     def has_model(self, model: str) -> bool:
@@ -70,10 +70,11 @@ class TesseractEngine:
                 return f"{prefix}{model}"
         return None
 
-    def _api(self, model: str, psm: int) -> tuple[PyTessBaseAPI, threading.Lock]:
-        key = (model, psm)
+    def _api(self, model: str) -> tuple[PyTessBaseAPI, threading.Lock]:
+        """One API per model, whatever the page segmentation mode (each call sets its own): a script
+        model holds 5-60 MB, and the script trial reads lines with every one of them."""
         with self._apis_lock:
-            if key not in self._apis:
+            if model not in self._apis:
                 prefix = self._model_prefix(model)
                 if prefix is None:
                     raise RuntimeError(
@@ -84,19 +85,20 @@ class TesseractEngine:
                 api = PyTessBaseAPI(
                     path=str(self.tessdata) + "/",
                     lang=prefix,
-                    psm=psm,
+                    psm=PSM.OSD_ONLY if model == OSD_MODEL else PSM.AUTO,
                     oem=oem,
                     variables=MODEL_VARIABLES.get(model, {}),
                 )
-                self._apis[key] = (api, threading.Lock())
-            return self._apis[key]
+                self._apis[model] = (api, threading.Lock())
+            return self._apis[model]
 
     def recognize(self, image: np.ndarray, model: str, psm: int = PSM.AUTO) -> PageResult:
         """Read an RGB uint8 image (H x W x 3) with one traineddata; one block per text line."""
         height, width = image.shape[:2]
-        api, lock = self._api(model, psm)
+        api, lock = self._api(model)
         pil = _join_jamo(image) if model in JAMO_BLUR_MODELS and psm == PSM.AUTO else Image.fromarray(image)
         with lock:
+            api.SetPageSegMode(psm)
             api.SetImage(pil)
             api.Recognize()
             blocks = _text_lines(api)
@@ -104,8 +106,11 @@ class TesseractEngine:
         return PageResult(width=width, height=height, blocks=blocks, engine="tesseract")
 
     def read_line(self, image: np.ndarray, model: str) -> Block | None:
-        """Read a crop holding a single text line (PSM 7); None when nothing is read."""
+        """Read a crop holding a single text line (PSM 7; as a block, PSM 6, when PSM 7 finds no text
+        there, as it does on some clean lines); None when nothing is read."""
         page = self.recognize(image, model, psm=PSM.SINGLE_LINE)
+        if not page.blocks:
+            page = self.recognize(image, model, psm=PSM.SINGLE_BLOCK)
         if not page.blocks:
             return None
         text = " ".join(block.text for block in page.blocks)
@@ -114,7 +119,7 @@ class TesseractEngine:
 
     def orientation_and_script(self, image: np.ndarray) -> Orientation | None:
         """Page orientation and script by OSD; None when OSD refuses (too few characters)."""
-        api, lock = self._api(OSD_MODEL, PSM.OSD_ONLY)
+        api, lock = self._api(OSD_MODEL)
         grey = Image.fromarray(image).convert("L")  # OSD works on grey: spares its own conversion
         with lock:
             api.SetImage(grey)

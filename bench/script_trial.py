@@ -1,0 +1,98 @@
+"""Calibrates the script trial (`engines/script_trial.py`): every installed script model reads every
+one-line sample of bench/language_set.py's tune split (all fonts, 32 px, clean and scanned), and each
+model's ceiling is the highest score it gave a line in another script (Latin and Han lines included).
+Prints the CEILINGS table, and how well the trial names the script of a line when the ceilings come
+from one half of the texts and the lines from the other (cross-validated: right, wrong, none).
+
+    python -m bench.script_trial --reads /tmp/reads.jsonl            # read, then calibrate
+    python -m bench.script_trial --reads /tmp/reads.jsonl --no-read  # calibrate saved readings
+"""
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.language_set import Options, samples  # noqa: E402
+from engines import script_trial  # noqa: E402
+from engines.languages import AUTO_SCRIPT_MODELS  # noqa: E402
+from engines.tesseract_cpu import TesseractEngine  # noqa: E402
+
+PADDLE_SCRIPTS = ("Latin", "Han", "Japanese")
+
+
+def read_all(out: Path) -> None:
+    """One JSON line a sample: its script and each model's reading (text, confidence) or None."""
+    tesseract = TesseractEngine()
+    scripts = [script for script, model in AUTO_SCRIPT_MODELS.items() if tesseract.has_model(model)]
+    with out.open("w", encoding="utf-8") as file:
+        for sample in samples("tune", None, Options(fonts=None, sizes=(32,), layouts=("line",))):
+            image = sample.image()
+            reads = {}
+            for script in scripts:
+                read = tesseract.read_line(image, AUTO_SCRIPT_MODELS[script])
+                reads[script] = read and {"text": read.text, "conf": read.confidence}
+            record = {"id": sample.id, "script": sample.script, "reads": reads}
+            file.write(json.dumps(record, ensure_ascii=False) + "\n")
+            print(sample.id, file=sys.stderr, flush=True)
+
+
+def scored(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["scores"] = {
+            script: script_trial.score(read["text"], read["conf"], script)
+            for script, read in row["reads"].items()
+            if read
+        }
+    return rows
+
+
+def ceilings(rows: list[dict]) -> dict[str, float]:
+    found: dict[str, float] = {}
+    for row in rows:
+        for script, value in row["scores"].items():
+            if script != row["script"]:
+                found[script] = max(found.get(script, 0.0), value)
+    return {script: round(value, 3) for script, value in sorted(found.items())}
+
+
+def named(row: dict, table: dict[str, float]) -> str | None:
+    margins = {}
+    for script, value in row["scores"].items():
+        top = max(table.get(script, 1.0), script_trial.MIN_CEILING)
+        margins[script] = (value - top) / (1.0 - top)
+    best = max(margins, key=margins.__getitem__, default=None)
+    return best if best is not None and margins[best] > 0 else None
+
+
+def cross_validate(rows: list[dict]) -> str:
+    halves = [[row for row in rows if f"-t{n}-" in row["id"]] for n in (1, 2)]
+    counts: Counter[str] = Counter()
+    for fit, test in (halves, halves[::-1]):
+        table = ceilings(fit)
+        for row in test:
+            script = named(row, table)
+            if row["script"] in PADDLE_SCRIPTS:
+                counts["paddle-script lines named another script" if script else "paddle-script lines left"] += 1
+            else:
+                counts["right" if script == row["script"] else "none" if script is None else "wrong"] += 1
+    return ", ".join(f"{key}: {value}" for key, value in counts.items())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reads", type=Path, required=True, help="JSONL of every model's readings")
+    parser.add_argument("--no-read", dest="read", action="store_false", help="use the saved readings")
+    args = parser.parse_args()
+    if args.read:
+        read_all(args.reads)
+    rows = scored([json.loads(line) for line in args.reads.read_text(encoding="utf-8").splitlines()])
+    print(f"{len(rows)} lines; cross-validated (ceilings from one half of the texts): {cross_validate(rows)}")
+    print("CEILINGS =", json.dumps(ceilings(rows)))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Which script a line is in: every installed script model reads it, and the readings are scored so
+that different models compare.
+
+Tesseract's confidences do not compare across models: the Thai model reads Lao, Hebrew or Oriya
+lines as Thai letters at 0.8-0.9 confidence, while the Lao model reads Lao at 0.2-0.5. So a reading
+scores its confidence x the share of its characters that are letters or marks of the model's script
+(digits and stray punctuation are what a model makes of letters it does not know), 0 when the
+language identifier cannot place it in any language of the script, and it counts only above its
+model's *ceiling*: the highest score that model gave a line of another script in the calibration set
+(`bench/script_trial.py`, on the tune split of `bench/language_set.py`: 575 rendered lines in 56
+languages, Latin and Han among them, read by every model).
+"""
+
+from engines import language_id
+from engines.scripts import glyph_share
+
+# The highest score each script model gave a line in another script (`python -m bench.script_trial`).
+CEILINGS: dict[str, float] = {
+    "Arabic": 0.593, "Armenian": 0.585, "Bengali": 0.511, "Canadian_Aboriginal": 0.342, "Cherokee": 0.651,
+    "Cyrillic": 0.644, "Devanagari": 0.661, "Ethiopic": 0.0, "Georgian": 0.402, "Greek": 0.629,
+    "Gujarati": 0.729, "Gurmukhi": 0.64, "Hangul": 0.32, "Hebrew": 0.536, "Kannada": 0.504, "Khmer": 0.377,
+    "Lao": 0.51, "Malayalam": 0.494, "Myanmar": 0.47, "Oriya": 0.271, "Sinhala": 0.346, "Syriac": 0.648,
+    "Tamil": 0.411, "Telugu": 0.764, "Thaana": 0.467, "Thai": 0.869, "Tibetan": 0.27,
+}  # fmt: skip
+# No model's reading counts below this, whatever its ceiling (a model no impostor fooled in calibration).
+MIN_CEILING = 0.3
+
+
+def score(text: str, confidence: float, script: str) -> float:
+    """A reading's score: its confidence x the share of its characters in `script`; 0 when the
+    identifier places it in no language of the script."""
+    if language_id.evidence(text, script) == 0.0:
+        return 0.0
+    return confidence * glyph_share(text, script)
+
+
+def ceiling(script: str) -> float:
+    return max(CEILINGS.get(script, 1.0), MIN_CEILING)
+
+
+def margin(text: str, confidence: float, script: str) -> float:
+    """How far a reading by `script`'s model scores above that model's ceiling, as a share of the room
+    above it: > 0 means the reading is evidence for the script."""
+    top = ceiling(script)
+    return (score(text, confidence, script) - top) / (1.0 - top)
