@@ -44,7 +44,8 @@ LOCAL_RAY_ENV = {
 # Its models run without ONNX Runtime's arena (engines/onnx_sessions.py), so every page's large
 # tensors come from malloc: by default, from a fresh mapping each (a thread's arena cannot hold
 # them), which the kernel zeroes and faults in on every call. One arena, large blocks from the
-# heap, and at most this much freed memory kept for the next page.
+# heap, and at most this much freed memory kept for the next page; an idle replica gives all its freed
+# memory back (`engines/native_heap.py`).
 PAGE_READER_ENV = {
     "MALLOC_ARENA_MAX": "1",
     "MALLOC_MMAP_THRESHOLD_": str(1 << 30),

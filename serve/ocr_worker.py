@@ -12,12 +12,16 @@ import ray
 from ray import serve
 
 from configs.settings import Settings
+from engines import native_heap
 from engines.page_reader import cpu_reader
 from engines.types import PageResult
 from pipelines import metrics
 from pipelines.heap import freeze_startup_objects
 
 logger = logging.getLogger("ray.serve")
+
+# A replica that has read no page for this long gives the memory its pages freed back to the system.
+IDLE_TRIM_SECONDS = 1.0
 
 
 def resident_mb() -> float:
@@ -46,12 +50,33 @@ class CpuOcr:
         # retired when idle: with pages on changing threads, a replica held much more resident
         # memory (likely glibc's per-thread arenas; docs/capacity.md).
         self._reader = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
+        self._in_flight = 0
+        self._idle_trim: asyncio.TimerHandle | None = None
         freeze_startup_objects()  # the models' objects stay out of every later collection
 
     async def recognize(self, image: np.ndarray, language: str = "auto", task: str = "ocr") -> PageResult:
         """Read a page with the engine that reads `language` best (`auto`: detected per page).
         `task` is the VLM's (pipelines/jobs/options.py): the cpu tier has one way to read a page."""
-        return await asyncio.get_running_loop().run_in_executor(self._reader, self._read, image, language)
+        loop = asyncio.get_running_loop()
+        self._in_flight += 1
+        try:
+            return await loop.run_in_executor(self._reader, self._read, image, language)
+        finally:
+            self._in_flight -= 1
+            self._trim_when_idle(loop)
+
+    def _trim_when_idle(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Between a job's pages glibc keeps freed memory for the next page; once no page has come
+        for IDLE_TRIM_SECONDS, it goes back to the system (on the reader thread, after any page)."""
+        if self._idle_trim is not None:
+            self._idle_trim.cancel()
+        if not self._in_flight:
+            self._idle_trim = loop.call_later(IDLE_TRIM_SECONDS, self._trim_if_idle, loop)
+
+    def _trim_if_idle(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._idle_trim = None
+        if not self._in_flight:
+            loop.run_in_executor(self._reader, native_heap.trim)
 
     def _read(self, image: np.ndarray, language: str) -> PageResult:
         start = time.perf_counter()
