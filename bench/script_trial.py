@@ -60,10 +60,7 @@ def ceilings(rows: list[dict]) -> dict[str, float]:
 
 
 def named(row: dict, table: dict[str, float]) -> str | None:
-    margins = {}
-    for script, value in row["scores"].items():
-        top = max(table.get(script, 1.0), script_trial.MIN_CEILING)
-        margins[script] = (value - top) / (1.0 - top)
+    margins = {script: script_trial.score_margin(value, script, table) for script, value in row["scores"].items()}
     best = max(margins, key=margins.__getitem__, default=None)
     return best if best is not None and margins[best] > 0 else None
 

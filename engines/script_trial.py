@@ -34,12 +34,13 @@ def score(text: str, confidence: float, script: str) -> float:
     return confidence * glyph_share(text, script)
 
 
-def ceiling(script: str) -> float:
-    return max(CEILINGS.get(script, 1.0), MIN_CEILING)
-
-
 def margin(text: str, confidence: float, script: str) -> float:
     """How far a reading by `script`'s model scores above that model's ceiling, as a share of the room
     above it: > 0 means the reading is evidence for the script."""
-    top = ceiling(script)
-    return (score(text, confidence, script) - top) / (1.0 - top)
+    return score_margin(score(text, confidence, script), script)
+
+
+def score_margin(value: float, script: str, ceilings: dict[str, float] = CEILINGS) -> float:
+    """`margin` of a reading's score, against `ceilings` (the calibration bench tries others)."""
+    top = max(ceilings.get(script, 1.0), MIN_CEILING)
+    return (value - top) / (1.0 - top)

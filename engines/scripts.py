@@ -33,21 +33,17 @@ _DROP_ASCII = str.maketrans("", "", "".join(map(chr, range(128))))
 
 
 @functools.cache
-def script_of(char: str) -> str | None:
-    """The script of a letter, None for digits, punctuation and unknown characters."""
-    if not char.isalpha():
-        return None
-    name = unicodedata.name(char, "")
-    return next((script for prefix, script in _NAME_PREFIX_SCRIPTS.items() if name.startswith(prefix)), None)
-
-
-@functools.cache
 def glyph_script(char: str) -> str | None:
     """The script of a letter or of a combining mark (a vowel sign, a tone mark); None otherwise."""
     if not unicodedata.category(char).startswith(("L", "M")):
         return None
     name = unicodedata.name(char, "")
     return next((script for prefix, script in _NAME_PREFIX_SCRIPTS.items() if name.startswith(prefix)), None)
+
+
+def script_of(char: str) -> str | None:
+    """The script of a letter, None for marks, digits, punctuation and unknown characters."""
+    return glyph_script(char) if char.isalpha() else None
 
 
 def glyph_share(text: str, script: str) -> float:
