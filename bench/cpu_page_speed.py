@@ -19,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.page_reader_env import run_as_page_reader  # noqa: E402
 from configs.settings import get_settings  # noqa: E402
 from engines.page_reader import cpu_reader  # noqa: E402
 from pipelines.jobs.record import page_record  # noqa: E402
@@ -29,6 +30,7 @@ PAGES = ["8071_093.3B", "8087_054.3B", "phototest"]  # the two 300-dpi magazine 
 
 
 def main() -> None:
+    run_as_page_reader()
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--repeat", type=int, default=3)

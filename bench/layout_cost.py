@@ -22,6 +22,7 @@ import pymupdf
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.page_reader_env import run_as_page_reader  # noqa: E402
 from engines.page_reader import cpu_reader  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
@@ -50,6 +51,7 @@ def timed(call: Callable[[], object]) -> tuple[object, float, float]:
 
 
 def main() -> None:
+    run_as_page_reader()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=3, help="pages of each olmocr PDF")
     parser.add_argument("--threads", type=int, default=2)

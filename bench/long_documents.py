@@ -36,6 +36,7 @@ import pymupdf
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.page_reader_env import run_as_page_reader  # noqa: E402
 from bench.service import Service  # noqa: E402
 from configs.settings import Settings  # noqa: E402
 from tests.documents import born_digital_pdf  # noqa: E402
@@ -184,6 +185,7 @@ def measure_text_layer(service: Service, client: httpx.Client, name: str, conten
 
 
 def main() -> None:
+    run_as_page_reader()
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8321)
     parser.add_argument("--redis-port", type=int, default=6421)

@@ -10,6 +10,8 @@ from pathlib import Path
 import httpx
 import psutil
 
+from bench.page_reader_env import without_page_reader_env
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -49,7 +51,7 @@ class Service:
     """`ocrchat serve` in a subprocess with its own ports and state, and the RSS of its tree."""
 
     def __init__(self, port: int, redis_port: int, state_dir: str) -> None:
-        env = os.environ | {
+        env = without_page_reader_env(dict(os.environ)) | {
             "OCRCHAT_PORT": str(port),
             "OCRCHAT_REDIS_PORT": str(redis_port),
             "OCRCHAT_STATE_DIR": state_dir,

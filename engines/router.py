@@ -8,8 +8,9 @@ Latin, Chinese and Japanese, Tesseract with the language's traineddata for the r
 2. A page OSD confidently puts in a script that Tesseract reads (not Latin, Han or kana) is read
    whole by that script's model. OSD mistakes scripts (Lao, Oriya, Hebrew for Thai), so a reading
    not clearly above its model's ceiling (`engines.script_trial`: what that model scores on lines
-   of other scripts) is checked by a trial of every script model on its widest line, and the
-   reading further above its model's ceiling stays. The reading must bear its script out (most of
+   of other scripts) is checked by a trial of every script model on its widest line; a script the
+   trial names instead reads the page (the trial compares the models on the same line, where a page
+   reading's confidence depends on the model's segmentation). The reading must bear its script out (most of
    its letters in it); the language identifier then names the language, and when the table has a
    model of its own for it (Yiddish, Urdu) and the script model's reading is unsure, the page is
    read with that model.
@@ -124,13 +125,12 @@ class CpuRouter:
     def _best_script_reading(
         self, upright: np.ndarray, page: PageResult, script: str, evidence: ScriptEvidence
     ) -> tuple[str, PageResult]:
-        """The script a trial on the page's widest line names, with its reading, when that reading is
-        further above its model's ceiling than `script`'s."""
+        """The script a trial on the page's widest line names, with its reading; `script`'s when the trial
+        names no other."""
         rival = evidence.trial(upright, page.blocks) if page.blocks else None
         if rival is None or rival == script:
             return script, page
-        reading = self._reread_page(upright, AUTO_SCRIPT_MODELS[rival], page)
-        return (rival, reading) if _margin(reading, rival) > _margin(page, script) else (script, page)
+        return rival, self._reread_page(upright, AUTO_SCRIPT_MODELS[rival], page)
 
     def _read_in_own_model(self, upright: np.ndarray, page: PageResult, script: str) -> PageResult:
         """A script model's unsure reading read again by the model of the language it is in (Yiddish, Urdu)."""

@@ -23,6 +23,7 @@ MEASURED_CER = {
     "el_rec.jpg": (0.048, 0.048),  # "σήµερα" with a micro sign / a breathing mark on the capital
     "rendered_or.png": (0.069, 0.069),  # Tesseract's Oriya model: two vowel signs
     "rendered_lo.png": (0.102, 0.102),  # Tesseract's Lao model: tone marks
+    "rendered_lo_paragraph.png": (0.162, 0.162),  # the same; OSD names this page Thai
 }
 ROTATION_CER = 0.01
 
