@@ -4,7 +4,8 @@ for one or more checkouts, alternated round by round.
 For each checkout and round: seconds from launch to the first `/healthz` 200; PSS per process
 (`/proc/PID/smaps_rollup`, named by role: Redis, GCS, raylet, dashboard, each Serve replica, idle
 Ray workers) once the service has settled; the median of three 1-page scanned requests; then PSS
-after each of two 20-page scanned jobs (the issue-29 pages: `bench/cpu_profiles.py`).
+after each of two 20-page scanned jobs, 5 s after the replicas' idle trim (`IDLE_TRIM_SECONDS`; the issue-29 pages:
+`bench/cpu_profiles.py`).
 
 Usage: `.venv/bin/python bench/startup_memory.py --tree /path/to/checkout [--tree ...] [--rounds 3]
 [--job-rounds 3]` (each tree needs its own `.venv`; the jobs only in the first `--job-rounds`
@@ -30,6 +31,7 @@ import pymupdf  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from bench.cpu_profiles import CORPUS, DPI, scanned_pages  # noqa: E402
+from serve.ocr_worker import IDLE_TRIM_SECONDS  # noqa: E402
 
 SETTLE_SECONDS = 30
 ROLES = [  # (a command line holds this, role); the first match names the process
@@ -174,7 +176,7 @@ def one_run(tree: Path, port: int, one_page: bytes, twenty_pages: bytes | None) 
             result["one_page_s"] = round(statistics.median(run_job(client, one_page) for _ in range(3)), 3)
             for number in (1, 2) if twenty_pages else ():
                 result[f"job{number}_s"] = round(run_job(client, twenty_pages), 1)
-                time.sleep(5)
+                time.sleep(IDLE_TRIM_SECONDS + 5)
                 after = pss_by_process(process.pid)
                 result[f"after_job{number}"], result[f"after_job{number}_processes"] = summed(after), counted(after)
         return result

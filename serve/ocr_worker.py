@@ -21,7 +21,8 @@ from pipelines.heap import freeze_startup_objects
 logger = logging.getLogger("ray.serve")
 
 # A replica that has read no page for this long gives the memory its pages freed back to the system.
-IDLE_TRIM_SECONDS = 1.0
+# Not sooner: the next page faults that memory in again, +40% on a lone page (docs/capacity.md).
+IDLE_TRIM_SECONDS = 30.0
 
 
 def resident_mb() -> float:
