@@ -21,7 +21,7 @@ from pipelines.heap import freeze_startup_objects
 logger = logging.getLogger("ray.serve")
 
 # A replica that has read no page for this long gives the memory its pages freed back to the system.
-# Not sooner: the next page faults that memory in again, +40% on a lone page (docs/capacity.md).
+# Not sooner: the next page would fault that memory in again (docs/capacity.md, the idle trim).
 IDLE_TRIM_SECONDS = 30.0
 
 
