@@ -10,10 +10,10 @@ Latin, Chinese and Japanese, Tesseract with the language's traineddata for the r
    not clearly above its model's ceiling (`engines.script_trial`: what that model scores on lines
    of other scripts) is checked by a trial of every script model on its widest line; a script the
    trial names instead reads the page (the trial compares the models on the same line, where a page
-   reading's confidence depends on the model's segmentation). The reading must bear its script out (most of
-   its letters in it); the language identifier then names the language, and when the table has a
-   model of its own for it (Yiddish, Urdu) and the script model's reading is unsure, the page is
-   read with that model.
+   reading's confidence depends on the model's segmentation). The reading must bear its script out
+   (most of its letters in it); the language identifier then names the language, and when the table
+   has a model of its own for it (Yiddish, Urdu) and the script model's reading is unsure, the page
+   is read with that model.
 3. Every other page is read by paddle. A page paddle could not read (most lines unread, low
    confidence) is read whole by the script a trial names, when that reading is in the script and
    above its model's ceiling. Otherwise lines paddle could not read (blank, too few characters for
