@@ -13,8 +13,10 @@ from serve.redis_server import LocalRedis
 
 logger = logging.getLogger("ocrchat")
 APP_NAME = "ocrchat"
-# Ctrl-C or SIGTERM stops everything within 20 s: Serve and Ray get this long to stop gracefully.
+# Ctrl-C or SIGTERM stops everything within 20 s: Serve and Ray get this long to stop gracefully,
 SHUTDOWN_SECONDS = 12
+# and whatever still runs this long after the stop began is killed, this process too.
+HARD_STOP_SECONDS = 17
 
 
 def start_ray(settings: Settings) -> None:
@@ -71,6 +73,7 @@ def _on_stop_signal(stop: threading.Event):
 def _shutdown(local_redis: LocalRedis | None) -> None:
     """Serve and Ray within SHUTDOWN_SECONDS (then Ray's processes are killed), then Redis: the
     replicas may still write their last pages while they stop."""
+    _kill_everything_after(HARD_STOP_SECONDS, local_redis)
     time.sleep(1)  # a signal to the whole process group reaches Ray's processes too: let them go
     forced = not _ray_whole()
     if not forced:
@@ -86,6 +89,21 @@ def _shutdown(local_redis: LocalRedis | None) -> None:
     print("ocrchat stopped.", flush=True)
     if forced:  # Ray's threads in this process would hold it up (its exit handlers wait for the dead GCS)
         os._exit(1)
+
+
+def _kill_everything_after(seconds: float, local_redis: LocalRedis | None) -> None:
+    """A stop that hangs (in Ray's exit handlers, in Redis's own shutdown) ends all the same."""
+
+    def kill_everything() -> None:
+        logger.warning("ocrchat did not stop within %s s; killing what is left", seconds)
+        _kill_ray()
+        if local_redis is not None:
+            local_redis.kill()
+        os._exit(1)
+
+    timer = threading.Timer(seconds, kill_everything)
+    timer.daemon = True
+    timer.start()
 
 
 def _stop_ray() -> None:

@@ -34,7 +34,10 @@ def test_a_signal_to_the_process_group_stops_everything(tmp_path, signum):
         started = set(psutil.Process(service.pid).children(recursive=True))
         assert any("redis-server" in " ".join(child.cmdline()) for child in started)
         os.killpg(service.pid, signum)
-        service.wait(STOP_SECONDS)
+        try:
+            service.wait(STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"still running {STOP_SECONDS} s after the signal:\n{_tail(log)}") from None
         stopped_at = time.monotonic()
         output = _tail(log)
         assert "ocrchat stopped." in output, output
@@ -61,3 +64,21 @@ def _wait_healthy(url: str, service: subprocess.Popen, log, timeout: float = 300
             pass
         time.sleep(0.5)
     raise AssertionError(f"{url} was not healthy within {timeout} s")
+
+
+def test_a_stop_that_hangs_is_ended_with_what_it_started(tmp_path):
+    hangs = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from serve.redis_server import LocalRedis\n"
+        "from serve.runner import _kill_everything_after\n"
+        f"redis = LocalRedis({free_port()}, Path({str(tmp_path)!r})).start()\n"
+        "print(redis._process.pid, flush=True)\n"
+        "_kill_everything_after(1.0, redis)\n"
+        "time.sleep(60)  # as Ray's exit handlers do when its GCS is gone\n"
+    )
+    process = subprocess.run([sys.executable, "-c", hangs], capture_output=True, text=True, timeout=30)
+    assert process.returncode == 1, process.stderr
+    assert "did not stop within 1.0 s" in process.stderr
+    redis_pid = int(process.stdout.split()[0])
+    assert not psutil.pid_exists(redis_pid) or psutil.Process(redis_pid).status() == psutil.STATUS_ZOMBIE
