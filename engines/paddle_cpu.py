@@ -12,6 +12,7 @@ import numpy as np
 
 from engines.model_files import PROFILE_MODEL_NAMES, prepare_model_dirs
 from engines.onnx_sessions import MEMORY_OPTIONS
+from engines.parallel_recognition import ParallelRecognition
 from engines.types import Block, PageResult
 
 # paddlex probes model hosts at import unless told not to; we never download anything.
@@ -45,8 +46,15 @@ def _torch_hidden() -> Iterator[None]:
             del sys.modules["torch"]
 
 
+# An engine on one ONNX Runtime thread reads a page's lines in this many recognition runs at once.
+ONE_THREAD_RECOGNITION_RUNS = 2
+
+
 class PaddleCpuEngine:
-    """Loads the detection and recognition models once; `recognize` reads one page image."""
+    """Loads the detection and recognition models once; `recognize` reads one page image.
+
+    On one thread, the engine reads a page's lines in ONE_THREAD_RECOGNITION_RUNS runs at once
+    (`engines.parallel_recognition`); on more, its sessions use them."""
 
     def __init__(
         self, cache_dir: Path, threads: int, det_limit_side_len: int = 1600, profile: str = "accurate"
@@ -56,6 +64,7 @@ class PaddleCpuEngine:
         dirs = prepare_model_dirs(cache_dir, profile)
         det_name, rec_name = PROFILE_MODEL_NAMES[profile]
         self.profile = profile
+        engine_config = {"intra_op_num_threads": threads, "inter_op_num_threads": 1, **MEMORY_OPTIONS}
         self._ocr = PaddleOCR(
             text_detection_model_name=det_name,
             text_detection_model_dir=str(dirs.detection),
@@ -71,8 +80,22 @@ class PaddleCpuEngine:
             device="cpu",
             engine="onnxruntime",
             # `cpu_threads` is Paddle's: ONNX Runtime takes its threads from its own config.
-            engine_config={"intra_op_num_threads": threads, "inter_op_num_threads": 1, **MEMORY_OPTIONS},
+            engine_config=engine_config,
         )
+        if threads == 1 and ONE_THREAD_RECOGNITION_RUNS > 1:
+            self._read_lines_in_runs(rec_name, dirs.recognition, engine_config, ONE_THREAD_RECOGNITION_RUNS)
+
+    def _read_lines_in_runs(self, model_name: str, model_dir: Path, engine_config: dict, runs: int) -> None:
+        """The pipeline's recognition predictor and `runs - 1` more of the same model read its lines."""
+        pipeline = self._ocr.paddlex_pipeline._pipeline  # paddlex's OCR pipeline, which holds the predictors
+        first = pipeline.text_rec_model
+        TextRecognition = _paddleocr_without_torch().TextRecognition
+        options = {"device": "cpu", "engine": "onnxruntime", "engine_config": engine_config}
+        more = [
+            TextRecognition(model_name=model_name, model_dir=str(model_dir), **options).paddlex_predictor
+            for _ in range(runs - 1)
+        ]
+        pipeline.text_rec_model = ParallelRecognition([first, *more], first.batch_sampler.batch_size)
 
     def recognize(self, image: np.ndarray, keep_empty: bool = False) -> PageResult:
         """Read an RGB uint8 page image (H x W x 3). Blocks come in detector order.

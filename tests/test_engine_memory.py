@@ -42,5 +42,5 @@ def test_no_model_of_the_cpu_reader_keeps_a_memory_arena(tmp_path, monkeypatch):
     monkeypatch.setattr(onnxruntime, "InferenceSession", RecordingSession)
     cpu_reader(tmp_path / "models", threads=1, det_limit_side_len=1600)
     running = [option for option in options if option is not None]  # None: a model's metadata read
-    assert len(running) == 4  # text detection and recognition, layout, table structure
+    assert len(running) == 5  # text detection, recognition in two runs, layout, table structure
     assert not any(option.enable_cpu_mem_arena or option.enable_mem_pattern for option in running)

@@ -19,4 +19,4 @@ def test_every_onnx_session_of_the_engine_gets_its_threads(tmp_path, monkeypatch
     prepare_model_dirs(tmp_path / "models")  # reads the wheel's models with sessions of its own
     monkeypatch.setattr(onnxruntime, "InferenceSession", RecordingSession)
     PaddleCpuEngine(tmp_path / "models", threads=1)
-    assert threads == [(1, 1), (1, 1)]  # detection and recognition
+    assert threads == [(1, 1), (1, 1), (1, 1)]  # detection, and recognition in two runs
