@@ -2,6 +2,7 @@
 the layout model and the grid of each table region from the table-structure model. The service's
 OCR replicas and the bulk converter's actors both load it, once each."""
 
+import concurrent.futures
 from pathlib import Path
 
 import numpy as np
@@ -18,15 +19,32 @@ _TABLE_MARGIN = 0.02
 
 
 class CpuPageReader:
-    def __init__(self, router: CpuRouter, layout: LayoutModel, tables: TableStructureModel) -> None:
+    """Reads a page's lines, then its layout; or, `layout_beside` the lines, on a thread of its own
+    (an engine on one thread: its page leaves the other core to the layout)."""
+
+    def __init__(
+        self, router: CpuRouter, layout: LayoutModel, tables: TableStructureModel, layout_beside: bool = False
+    ) -> None:
         self.router = router
         self._layout = layout
         self._tables = tables
+        self._layout_thread = (
+            concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="ocr-layout") if layout_beside else None
+        )
 
     def recognize(self, image: np.ndarray, language: str) -> PageResult:
         """Read an RGB uint8 page image in `language` (a table code, an alias, or "auto")."""
-        result = self.router.recognize(image, language)
-        result.regions = self.regions(rotate_clockwise(image, result.rotation))
+        # Beside the lines, the layout of the page as it came: most pages come upright.
+        laid_out = self._layout_thread.submit(self.regions, image) if self._layout_thread else None
+        try:
+            result = self.router.recognize(image, language)
+        finally:
+            if laid_out is not None:
+                concurrent.futures.wait([laid_out])  # the layout model reads one page at a time
+        if laid_out is not None and not result.rotation:
+            result.regions = laid_out.result()
+        else:
+            result.regions = self.regions(rotate_clockwise(image, result.rotation))
         return result
 
     def regions(self, image: np.ndarray) -> list[Region]:
@@ -53,4 +71,5 @@ class CpuPageReader:
 def cpu_reader(cache_dir: Path, threads: int, det_limit_side_len: int, profile: str = "accurate") -> CpuPageReader:
     """The page reader of a cpu profile (`accurate`: PP-OCRv6 small; `fast`: tiny; configs/settings.py)."""
     router = cpu_router(cache_dir, threads, det_limit_side_len, profile)
-    return CpuPageReader(router, LayoutModel(threads=threads), TableStructureModel(threads=threads))
+    layout, tables = LayoutModel(threads=threads), TableStructureModel(threads=threads)
+    return CpuPageReader(router, layout, tables, layout_beside=threads == 1)
