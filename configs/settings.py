@@ -70,7 +70,9 @@ class Settings(BaseSettings):
         "and Serve replaces it (its page in flight is retried). 0: never.",
     )
     ocr_threads: int | None = Field(
-        None, description="ONNX Runtime threads per OCR replica. Unset: the replica's CPUs (`num_cpus`)."
+        None,
+        description="ONNX Runtime threads per OCR replica. Unset: the replica's CPUs (`num_cpus`). On one "
+        "thread, a page's lines are read in two recognition runs at once and its layout beside them.",
     )
     vlm_url: str | None = Field(
         None,
