@@ -46,10 +46,11 @@ class CpuOcr:
         threads = settings.ocr_threads or replica_cpus()
         self._engine = cpu_reader(settings.model_cache_dir, threads, settings.det_limit_side_len, settings.cpu_profile)
         self._max_rss_mb = settings.ocr_replica_max_rss_mb
-        # Every page is read on this one thread, one at a time; the next request waits in its
-        # queue, already delivered. A sync method would run on Serve's pool threads, which are
-        # retired when idle: with pages on changing threads, a replica held much more resident
-        # memory (likely glibc's per-thread arenas; docs/capacity.md).
+        # Every page is read from this one thread, one at a time (its lines and layout also on the
+        # engine's own long-lived threads); the next request waits in its queue, already delivered.
+        # A sync method would run on Serve's pool threads, which are retired when idle: with pages
+        # on changing threads, a replica held much more resident memory (likely glibc's per-thread
+        # arenas; docs/capacity.md).
         self._reader = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
         self._in_flight = 0
         self._idle_trim: asyncio.TimerHandle | None = None
