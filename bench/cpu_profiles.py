@@ -32,8 +32,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.page_reader_env import run_as_page_reader  # noqa: E402
 from engines.model_files import REC_MODEL_NAME, prepare_model_dirs  # noqa: E402
-from engines.onnx_sessions import MEMORY_OPTIONS  # noqa: E402
-from engines.paddle_cpu import PaddleCpuEngine, _paddleocr_without_torch  # noqa: E402
+from engines.paddle_cpu import PaddleCpuEngine, text_recognition  # noqa: E402
 from engines.types import PageResult  # noqa: E402
 from tests.scoring import bag_of_words_f1  # noqa: E402
 
@@ -52,13 +51,7 @@ class TinyWithSmallRereads:
 
     def __init__(self, cache: Path, threshold: float) -> None:
         self.tiny = PaddleCpuEngine(cache, THREADS, 1600, "fast")
-        self.small = _paddleocr_without_torch().TextRecognition(
-            model_name=REC_MODEL_NAME,
-            model_dir=str(prepare_model_dirs(cache, "accurate").recognition),
-            device="cpu",
-            engine="onnxruntime",
-            engine_config={"intra_op_num_threads": THREADS, "inter_op_num_threads": 1, **MEMORY_OPTIONS},
-        )
+        self.small = text_recognition(REC_MODEL_NAME, prepare_model_dirs(cache, "accurate").recognition, THREADS)
         self.threshold = threshold
 
     def recognize(self, image: np.ndarray) -> PageResult:

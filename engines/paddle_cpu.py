@@ -46,6 +46,22 @@ def _torch_hidden() -> Iterator[None]:
             del sys.modules["torch"]
 
 
+def _engine_config(threads: int) -> dict:
+    # `cpu_threads` is Paddle's: ONNX Runtime takes its threads from its own config.
+    return {"intra_op_num_threads": threads, "inter_op_num_threads": 1, **MEMORY_OPTIONS}
+
+
+def text_recognition(model_name: str, model_dir: Path, threads: int):
+    """paddleocr's text recognition model alone (its `predict` reads line crops), on `threads` threads."""
+    return _paddleocr_without_torch().TextRecognition(
+        model_name=model_name,
+        model_dir=str(model_dir),
+        device="cpu",
+        engine="onnxruntime",
+        engine_config=_engine_config(threads),
+    )
+
+
 # An engine on one ONNX Runtime thread reads a page's lines in this many recognition runs at once.
 ONE_THREAD_RECOGNITION_RUNS = 2
 
@@ -64,7 +80,6 @@ class PaddleCpuEngine:
         dirs = prepare_model_dirs(cache_dir, profile)
         det_name, rec_name = PROFILE_MODEL_NAMES[profile]
         self.profile = profile
-        engine_config = {"intra_op_num_threads": threads, "inter_op_num_threads": 1, **MEMORY_OPTIONS}
         self._ocr = PaddleOCR(
             text_detection_model_name=det_name,
             text_detection_model_dir=str(dirs.detection),
@@ -79,22 +94,16 @@ class PaddleCpuEngine:
             # Named, so that paddlex does not import torch (where installed) to look for a GPU.
             device="cpu",
             engine="onnxruntime",
-            # `cpu_threads` is Paddle's: ONNX Runtime takes its threads from its own config.
-            engine_config=engine_config,
+            engine_config=_engine_config(threads),
         )
         if threads == 1 and ONE_THREAD_RECOGNITION_RUNS > 1:
-            self._read_lines_in_runs(rec_name, dirs.recognition, engine_config, ONE_THREAD_RECOGNITION_RUNS)
+            self._read_lines_in_runs(rec_name, dirs.recognition, ONE_THREAD_RECOGNITION_RUNS)
 
-    def _read_lines_in_runs(self, model_name: str, model_dir: Path, engine_config: dict, runs: int) -> None:
+    def _read_lines_in_runs(self, model_name: str, model_dir: Path, runs: int) -> None:
         """The pipeline's recognition predictor and `runs - 1` more of the same model read its lines."""
         pipeline = self._ocr.paddlex_pipeline._pipeline  # paddlex's OCR pipeline, which holds the predictors
         first = pipeline.text_rec_model
-        TextRecognition = _paddleocr_without_torch().TextRecognition
-        options = {"device": "cpu", "engine": "onnxruntime", "engine_config": engine_config}
-        more = [
-            TextRecognition(model_name=model_name, model_dir=str(model_dir), **options).paddlex_predictor
-            for _ in range(runs - 1)
-        ]
+        more = [text_recognition(model_name, model_dir, threads=1).paddlex_predictor for _ in range(runs - 1)]
         pipeline.text_rec_model = ParallelRecognition([first, *more], first.batch_sampler.batch_size)
 
     def recognize(self, image: np.ndarray, keep_empty: bool = False) -> PageResult:
