@@ -60,9 +60,10 @@ def ceilings(rows: list[dict]) -> dict[str, float]:
 
 
 def named(row: dict, table: dict[str, float]) -> str | None:
-    margins = {script: script_trial.score_margin(value, script, table) for script, value in row["scores"].items()}
-    best = max(margins, key=margins.__getitem__, default=None)
-    return best if best is not None and margins[best] > 0 else None
+    """The trial's script for a line, its models taken in the order they were read (the engine's)."""
+    return script_trial.named_script(
+        (script, script_trial.score_margin(value, script, table)) for script, value in row["scores"].items()
+    )
 
 
 def cross_validate(rows: list[dict]) -> str:

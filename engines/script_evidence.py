@@ -15,7 +15,11 @@ another script's Tesseract model, and the re-read replaces paddle's text only wh
 So a low-confidence cell of an English table ("yes+") stays Latin.
 """
 
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 
@@ -38,6 +42,8 @@ DOMINANT_SHARE = 0.5
 MIN_LETTERS = 5
 CROP_PADDING = 0.15  # of the line height, on every side
 MAX_STRAY_GLYPHS = 2
+# The script trial's models read a line this many at a time (Tesseract releases the GIL).
+TRIAL_READS_AT_ONCE = 2
 
 
 @dataclass(frozen=True)
@@ -112,8 +118,9 @@ class ScriptEvidence:
         return self.trial(image, nearly_empty) if nearly_empty else None
 
     def trial(self, image: np.ndarray, lines: list[Block]) -> str | None:
-        """The script whose model reads the widest of `lines` above its ceiling by the widest margin
-        (`engines.script_trial`); None when no model does. A page's trials are cached by line."""
+        """The script whose model reads the widest of `lines` decisively or by the widest margin above
+        its ceiling (`engines.script_trial`); None when no model reads it above its ceiling. A page's
+        trials are cached by line."""
         widest = max(lines, key=lambda block: block.bbox[2] - block.bbox[0])
         key = tuple(widest.bbox)
         if key not in self._trials:
@@ -121,13 +128,30 @@ class ScriptEvidence:
         return self._trials[key]
 
     def _best_script(self, image: np.ndarray, line: Block) -> str | None:
-        margins = {}
-        for script in self.scripts:
-            read = self._read(image, line, script)
-            if read is not None:
-                margins[script] = script_trial.margin(read.text, read.confidence, script)
-        best = max(margins, key=margins.__getitem__, default=None)
-        return best if best is not None and margins[best] > 0 else None
+        return script_trial.named_script(self._margins(image, line))
+
+    def _margins(self, image: np.ndarray, line: Block) -> Iterator[tuple[str, float]]:
+        """Each script model's reading of `line` as its margin above the model's ceiling, in the order of
+        `self.scripts`; TRIAL_READS_AT_ONCE models read at a time, none started after the caller stops."""
+        crop = crop_line(image, line.bbox)
+
+        def margin(script: str) -> float | None:
+            read = self.tesseract.read_line(crop, AUTO_SCRIPT_MODELS[script])
+            return None if read is None else script_trial.margin(read.text, read.confidence, script)
+
+        scripts = iter(self.scripts)
+        with ThreadPoolExecutor(TRIAL_READS_AT_ONCE, thread_name_prefix="script-trial") as pool:
+            pending = deque((script, pool.submit(margin, script)) for script in islice(scripts, TRIAL_READS_AT_ONCE))
+            try:
+                while pending:
+                    script, reading = pending.popleft()
+                    if (following := next(scripts, None)) is not None:
+                        pending.append((following, pool.submit(margin, following)))
+                    if (value := reading.result()) is not None:
+                        yield script, value
+            finally:
+                for _, reading in pending:
+                    reading.cancel()
 
     def _is_strong(self, read: Block, paddle: Block, script: str) -> bool:
         if script_share(read.text, script) < STRONG_SHARE or read.confidence < STRONG_CONFIDENCE:

@@ -9,7 +9,12 @@ language identifier cannot place it in any language of the script, and it counts
 model's *ceiling*: the highest score that model gave a line of another script in the calibration set
 (`bench/script_trial.py`, on the tune split of `bench/language_set.py`: 634 rendered lines in 56
 languages, Latin and Han among them, read by every model).
+
+The models read a line one after the other, and a reading DECISIVE_MARGIN above its ceiling ends the
+trial: no later model is read, which saves most of the trial on a line in a script Tesseract reads.
 """
+
+from collections.abc import Iterable
 
 from engines import language_id
 from engines.scripts import glyph_share
@@ -24,6 +29,8 @@ CEILINGS: dict[str, float] = {
 }  # fmt: skip
 # No model's reading counts below this, whatever its ceiling (a model no impostor fooled in calibration).
 MIN_CEILING = 0.3
+# A reading this far above its ceiling names its script without the models after it.
+DECISIVE_MARGIN = 0.5
 
 
 def score(text: str, confidence: float, script: str) -> float:
@@ -44,3 +51,15 @@ def score_margin(value: float, script: str, ceilings: dict[str, float] = CEILING
     """`margin` of a reading's score, against `ceilings` (the calibration bench tries others)."""
     top = max(ceilings.get(script, 1.0), MIN_CEILING)
     return (value - top) / (1.0 - top)
+
+
+def named_script(margins: Iterable[tuple[str, float]]) -> str | None:
+    """The script of the first margin of DECISIVE_MARGIN or more, else of the widest margin above 0;
+    None when none is above 0. `margins` is consumed only up to a decisive one."""
+    best, widest = None, 0.0
+    for script, value in margins:
+        if value >= DECISIVE_MARGIN:
+            return script
+        if value > widest:
+            best, widest = script, value
+    return best

@@ -1,8 +1,20 @@
 """The script trial's scores compare readings of different models: a model's reading of another
 script (what the Thai model makes of Oriya or Lao) stays under its ceiling, a reading of its own
-script is above it. The readings are Tesseract's, taken from the calibration run."""
+script is above it. The readings are Tesseract's, taken from the calibration run. A reading far
+above its ceiling ends the trial, and names the script the whole trial names."""
 
-from engines import script_trial
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from engines import script_evidence, script_trial
+from engines.languages import AUTO_SCRIPT_MODELS
+from engines.tesseract_cpu import TesseractEngine
+from engines.types import Block
+
+LINES = Path(__file__).parent / "data" / "script_lines"
 
 
 def test_the_thai_models_reading_of_oriya_is_no_evidence_of_thai() -> None:
@@ -27,3 +39,43 @@ def test_a_weak_model_is_compared_on_its_own_ceiling() -> None:
 
 def test_text_in_no_language_of_the_script_scores_nothing() -> None:
     assert script_trial.score("1234 5678", 0.99, "Cyrillic") == 0.0
+
+
+def _margins_until(decisive_at: int) -> Iterator[tuple[str, float]]:
+    yield from [("Thai", -0.2), ("Oriya", 0.1), ("Lao", 0.3)][:decisive_at]
+    yield "Gujarati", script_trial.DECISIVE_MARGIN
+    raise AssertionError("a model was read after a decisive reading")
+
+
+def test_a_decisive_reading_ends_the_trial() -> None:
+    assert script_trial.named_script(_margins_until(decisive_at=3)) == "Gujarati"
+
+
+def test_without_a_decisive_reading_the_widest_margin_names_the_script() -> None:
+    assert script_trial.named_script([("Thai", -0.2), ("Oriya", 0.1), ("Lao", 0.3), ("Tamil", 0.2)]) == "Lao"
+    assert script_trial.named_script([("Thai", -0.2), ("Lao", 0.0)]) is None
+
+
+class CountingTesseract(TesseractEngine):
+    """The real engine, counting the models the trial reads a line with."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.models_read: list[str] = []
+
+    def read_line(self, image: np.ndarray, model: str) -> Block | None:
+        self.models_read.append(model)
+        return super().read_line(image, model)
+
+
+def test_the_trial_names_a_lines_script_without_reading_it_with_every_model(monkeypatch) -> None:
+    image = np.asarray(Image.open(LINES / "rendered_gu.png").convert("RGB"))
+    line = Block(text="", bbox=[0.0, 0.0, float(image.shape[1]), float(image.shape[0])], confidence=0.0)
+    tesseract = CountingTesseract()
+    scripts = [script for script, model in AUTO_SCRIPT_MODELS.items() if tesseract.has_model(model)]
+    assert script_evidence.ScriptEvidence(tesseract, scripts).trial(image, [line]) == "Gujarati"
+    early_reads = len(tesseract.models_read)
+    monkeypatch.setattr(script_trial, "DECISIVE_MARGIN", float("inf"))  # every model reads the line
+    tesseract.models_read.clear()
+    assert script_evidence.ScriptEvidence(tesseract, scripts).trial(image, [line]) == "Gujarati"
+    assert len(tesseract.models_read) == len(scripts) > early_reads
