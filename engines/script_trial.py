@@ -10,8 +10,9 @@ model's *ceiling*: the highest score that model gave a line of another script in
 (`bench/script_trial.py`, on the tune split of `bench/language_set.py`: 634 rendered lines in 56
 languages, Latin and Han among them, read by every model).
 
-The models read a line one after the other, and a reading DECISIVE_MARGIN above its ceiling ends the
-trial: no later model is read, which saves most of the trial on a line in a script Tesseract reads.
+The readings are weighed in a fixed order of the models, and one DECISIVE_MARGIN above its ceiling
+ends the trial: no later model reads the line, which saves most of the trial on a line in a script
+Tesseract reads.
 """
 
 from collections.abc import Iterable
