@@ -237,7 +237,8 @@ def main() -> None:
             service.stop()
     if service_rate is not None and bare_before is not None:
         bare_after = measure_bare_engine(pdfs, "after the service")
-        reader, router, paddle = (statistics.mean(pair) for pair in zip(bare_before[:3], bare_after[:3], strict=True))
+        parts = ("reader", "router", "paddle")
+        reader, router, paddle = (statistics.mean((getattr(bare_before, p), getattr(bare_after, p))) for p in parts)
         print(
             f"service / bare engine: {service_rate / reader:.2f}x of the two loops' mean "
             f"({service_rate / bare_before.reader:.2f}x before, {service_rate / bare_after.reader:.2f}x after; "
