@@ -59,6 +59,10 @@ FOREIGN_CONFIDENCE = 0.85
 # A script model's reading under this mean confidence is read again by the language's own model
 # (Yiddish, Urdu, Amharic: their own models read better where the script model is unsure).
 OWN_MODEL_CONFIDENCE = 0.85
+# A page paddle could not read: a trial on its widest unread line and, where no model reads a letter of
+# its script there, on the next widest, up to this many lines (paddle's boxes on a script it does not
+# know are sometimes blank fragments).
+FOREIGN_TRIAL_LINES = 3
 # This share of a page's lines re-read in another script: Tesseract reads the whole page instead.
 WHOLE_PAGE_SHARE = 0.5
 # A stray glyph's re-read by the page language's model replaces it from this confidence.
@@ -182,14 +186,17 @@ class CpuRouter:
         self, upright: np.ndarray, page: PageResult, unread: list[Block], evidence: ScriptEvidence
     ) -> PageResult | None:
         """A page paddle could not read (a script OSD did not name): read whole by the script a trial on
-        its widest unread line names, when that reading is in the script and above its model's ceiling."""
-        script = evidence.trial(upright, unread)
+        its widest unread lines names, when that reading is in the script and above its model's ceiling;
+        else paddle's lines read one by one by that model, on the same terms (Tesseract's own page
+        segmentation finds no text on some pages whose lines its models read well)."""
+        script = evidence.trial(upright, unread, tries=FOREIGN_TRIAL_LINES)
         if script is None:
             return None
-        reading = self._reread_page(upright, AUTO_SCRIPT_MODELS[script], page)
-        in_script = script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE
-        if in_script and _margin(reading, script) > 0:
-            return self._read_in_own_model(upright, reading, script)
+        model = AUTO_SCRIPT_MODELS[script]
+        for read in (self._reread_page, self._reread_lines):
+            reading = read(upright, model, page)
+            if script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE and _margin(reading, script) > 0:
+                return self._read_in_own_model(upright, reading, script)
         return None
 
     def _reread_stray_glyphs(self, upright: np.ndarray, page: PageResult, model: str) -> None:
@@ -205,6 +212,15 @@ class CpuRouter:
         page = self.tesseract.recognize(upright, model)
         page.rotation = first.rotation
         return page
+
+    def _reread_lines(self, upright: np.ndarray, model: str, first: PageResult) -> PageResult:
+        """The lines of `first` (paddle's boxes) read one by one by `model`, in `first`'s order."""
+        blocks = []
+        for block in first.blocks:
+            read = self.tesseract.read_line(crop_line(upright, block.bbox), model)
+            if read is not None and read.text.strip():
+                blocks.append(Block(read.text, list(block.bbox), read.confidence))
+        return PageResult(first.width, first.height, blocks, rotation=first.rotation, engine="tesseract")
 
     def _name_languages(self, page: PageResult) -> None:
         """The page's language, and each block's where it differs from the page's."""

@@ -91,7 +91,7 @@ class ScriptEvidence:
     def __init__(self, tesseract: TesseractEngine, scripts: list[str]) -> None:
         self.tesseract = tesseract
         self.scripts = scripts
-        self._trials: dict[tuple[float, ...], str | None] = {}
+        self._trials: dict[tuple[float, ...], tuple[str | None, bool]] = {}
 
     def reread_lines(self, image: np.ndarray, lines: list[Block], page_script: str | None) -> list[Replacement]:
         """Replace the text of the lines whose re-read is strong evidence; the replacements made."""
@@ -117,18 +117,31 @@ class ScriptEvidence:
         nearly_empty = [block for block in lines if too_few_chars(block)]
         return self.trial(image, nearly_empty) if nearly_empty else None
 
-    def trial(self, image: np.ndarray, lines: list[Block]) -> str | None:
+    def trial(self, image: np.ndarray, lines: list[Block], tries: int = 1) -> str | None:
         """The script whose model reads the widest of `lines` decisively or by the widest margin above
-        its ceiling (`engines.script_trial`); None when no model reads it above its ceiling. A page's
-        trials are cached by line."""
-        widest = max(lines, key=lambda block: block.bbox[2] - block.bbox[0])
-        key = tuple(widest.bbox)
-        if key not in self._trials:
-            self._trials[key] = self._best_script(image, widest)
-        return self._trials[key]
+        its ceiling (`engines.script_trial`); None when no model reads it above its ceiling. Where no
+        model reads any letter of its script there (a blank box), the next widest, up to `tries`
+        lines. A page's trials are cached by line."""
+        for line in sorted(lines, key=lambda block: block.bbox[2] - block.bbox[0], reverse=True)[:tries]:
+            key = tuple(line.bbox)
+            if key not in self._trials:
+                self._trials[key] = self._best_script(image, line)
+            script, legible = self._trials[key]
+            if script is not None or legible:
+                return script
+        return None
 
-    def _best_script(self, image: np.ndarray, line: Block) -> str | None:
-        return script_trial.named_script(self._margins(image, line))
+    def _best_script(self, image: np.ndarray, line: Block) -> tuple[str | None, bool]:
+        """The script the trial names on `line`, and whether any model's reading scored above 0."""
+        legible = False
+
+        def margins() -> Iterator[tuple[str, float]]:
+            nonlocal legible
+            for script, value in self._margins(image, line):
+                legible = legible or value > script_trial.score_margin(0.0, script)
+                yield script, value
+
+        return script_trial.named_script(margins()), legible
 
     def _margins(self, image: np.ndarray, line: Block) -> Iterator[tuple[str, float]]:
         """Each script model's reading of `line` as its margin above the model's ceiling, in the order of

@@ -79,3 +79,15 @@ def test_the_trial_names_a_lines_script_without_reading_it_with_every_model(monk
     tesseract.models_read.clear()
     assert script_evidence.ScriptEvidence(tesseract, scripts).trial(image, [line]) == "Gujarati"
     assert len(tesseract.models_read) == len(scripts) > early_reads
+
+
+def test_a_trial_that_names_nothing_on_the_widest_line_tries_the_next_one() -> None:
+    line = np.asarray(Image.open(LINES / "rendered_gu.png").convert("RGB"))
+    height, width = line.shape[:2]
+    image = np.pad(line, ((0, 0), (0, 2 * width), (0, 0)), constant_values=255)  # blank paper on the right
+    blank = Block(text="", bbox=[float(width), 0.0, float(3 * width), float(height)], confidence=0.0)
+    text = Block(text="", bbox=[0.0, 0.0, float(width), float(height)], confidence=0.0)
+    tesseract = TesseractEngine()
+    scripts = [script for script, model in AUTO_SCRIPT_MODELS.items() if tesseract.has_model(model)]
+    assert script_evidence.ScriptEvidence(tesseract, scripts).trial(image, [blank, text]) is None
+    assert script_evidence.ScriptEvidence(tesseract, scripts).trial(image, [blank, text], tries=2) == "Gujarati"
