@@ -1,7 +1,8 @@
 """The CPU tier's router: reads each page with the engine that reads its language best.
 
 Explicit language: the table's engine (`engines.languages`) reads the page; PP-OCRv6 (paddle) for
-Latin, Chinese and Japanese, Tesseract with the language's traineddata for the rest.
+Latin, Chinese and Japanese, Tesseract with the language's traineddata for the rest (paddle's lines
+read one by one where Tesseract's page layout finds no text).
 
 `language="auto"`, the decision rule (README, Languages):
 1. Tesseract's OSD names the page's script and orientation (it refuses short text).
@@ -15,9 +16,10 @@ Latin, Chinese and Japanese, Tesseract with the language's traineddata for the r
    has a model of its own for it (Yiddish, Urdu) and the script model's reading is unsure, the page
    is read with that model.
 3. Every other page is read by paddle. A page paddle could not read (most lines unread, low
-   confidence) is read whole by the script a trial names, when that reading is in the script and
-   above its model's ceiling. Otherwise lines paddle could not read (blank, too few characters for
-   their box, low confidence) are re-read by another script's model only on strong evidence
+   confidence) is read whole by the script a trial names (or line by line, where Tesseract's page
+   layout finds no such text), when that reading is in the script and above its model's ceiling.
+   Otherwise lines paddle could not read (blank, too few characters for their box, low confidence)
+   are re-read by another script's model only on strong evidence
    (`engines.script_evidence`): Latin pages keep Latin.
 4. A page whose paddle reading is mostly in a script Tesseract reads better (Greek), or whose text the
    identifier places in a Latin language paddle lacks letters for (Vietnamese, Yoruba), is read again
@@ -59,9 +61,9 @@ FOREIGN_CONFIDENCE = 0.85
 # A script model's reading under this mean confidence is read again by the language's own model
 # (Yiddish, Urdu, Amharic: their own models read better where the script model is unsure).
 OWN_MODEL_CONFIDENCE = 0.85
-# A page paddle could not read: a trial on its widest unread line and, where no model reads a letter of
-# its script there, on the next widest, up to this many lines (paddle's boxes on a script it does not
-# know are sometimes blank fragments).
+# A page paddle could not read: a trial on its widest unread line and, where no model's reading of it
+# scores above 0, on the next widest, up to this many lines (paddle's boxes on a script it does not
+# know are sometimes fragments of letters).
 FOREIGN_TRIAL_LINES = 3
 # This share of a page's lines re-read in another script: Tesseract reads the whole page instead.
 WHOLE_PAGE_SHARE = 0.5
@@ -98,7 +100,16 @@ class CpuRouter:
         entry = LANGUAGES[code]
         if entry.engine == PADDLE and not (code in TINY_LACKS and self.paddle.profile == "fast"):
             return lambda img: self.paddle.recognize(img)
-        return lambda img: self.tesseract.recognize(img, entry.tesseract)
+        return lambda img: self._tesseract_page(img, entry.tesseract)
+
+    def _tesseract_page(self, image: np.ndarray, model: str) -> PageResult:
+        """The page read by `model`; where Tesseract's page segmentation finds no text at all (it
+        misses single lines of Thaana, Myanmar, Kufi Arabic, Yoruba...), paddle's lines read one by one."""
+        page = self.tesseract.recognize(image, model)
+        if _text(page).strip():
+            return page
+        lines = self.paddle.recognize(image, keep_empty=True)
+        return self._reread_lines(image, model, lines) if lines.blocks else page
 
     def _auto(self, image: np.ndarray) -> PageResult:
         osd = self.tesseract.orientation_and_script(image)

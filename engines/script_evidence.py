@@ -120,8 +120,8 @@ class ScriptEvidence:
     def trial(self, image: np.ndarray, lines: list[Block], tries: int = 1) -> str | None:
         """The script whose model reads the widest of `lines` decisively or by the widest margin above
         its ceiling (`engines.script_trial`); None when no model reads it above its ceiling. Where no
-        model reads any letter of its script there (a blank box), the next widest, up to `tries`
-        lines. A page's trials are cached by line."""
+        model's reading of it scores above 0 (specks, a fragment of a letter), the next widest, up to
+        `tries` lines. A page's trials are cached by line."""
         for line in sorted(lines, key=lambda block: block.bbox[2] - block.bbox[0], reverse=True)[:tries]:
             key = tuple(line.bbox)
             if key not in self._trials:

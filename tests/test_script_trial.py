@@ -84,8 +84,13 @@ def test_the_trial_names_a_lines_script_without_reading_it_with_every_model(monk
 def test_a_trial_that_names_nothing_on_the_widest_line_tries_the_next_one() -> None:
     line = np.asarray(Image.open(LINES / "rendered_gu.png").convert("RGB"))
     height, width = line.shape[:2]
-    image = np.pad(line, ((0, 0), (0, 2 * width), (0, 0)), constant_values=255)  # blank paper on the right
-    blank = Block(text="", bbox=[float(width), 0.0, float(3 * width), float(height)], confidence=0.0)
+    # On the right, clear of the line (a crop takes a margin around its box), a wider box of specks of dust
+    # that every model reads as nothing or as no text of its script. (On blank paper, some models make up
+    # letters of their script.)
+    specks = np.random.default_rng(0).random((height, 2 * width)) < 0.01
+    dust = np.where(specks[..., None], 0, 255).repeat(3, axis=2).astype(np.uint8)
+    image = np.concatenate([line, np.full_like(line, 255), dust], axis=1)
+    blank = Block(text="", bbox=[float(2 * width), 0.0, float(4 * width), float(height)], confidence=0.0)
     text = Block(text="", bbox=[0.0, 0.0, float(width), float(height)], confidence=0.0)
     tesseract = TesseractEngine()
     scripts = [script for script, model in AUTO_SCRIPT_MODELS.items() if tesseract.has_model(model)]
