@@ -1,6 +1,7 @@
-"""Calibrates the script trial (`engines/script_trial.py`): every installed script model reads every
-one-line sample of bench/language_set.py's tune split (all fonts, 32 px, clean and scanned), and each
-model's ceiling is the highest score it gave a line in another script (Latin and Han lines included).
+"""Calibrates the script trial (`engines/script_trial.py`): every installed script model (and each of
+`script_trial.LANGUAGE_MODELS`) reads every one-line sample of bench/language_set.py's tune split (all fonts,
+32 px, clean and scanned), and each model's ceiling is the highest score it gave a line in another script
+(Latin and Han lines included).
 Prints the CEILINGS table, and how well the trial names the script of a line when the ceilings come
 from one half of the texts and the lines from the other (cross-validated: right, wrong, none).
 
@@ -19,22 +20,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.language_set import Options, samples  # noqa: E402
 from engines import script_trial  # noqa: E402
 from engines.languages import AUTO_SCRIPT_MODELS  # noqa: E402
+from engines.script_evidence import reader_model  # noqa: E402
 from engines.tesseract_cpu import TesseractEngine  # noqa: E402
 
 PADDLE_SCRIPTS = ("Latin", "Han", "Japanese")
 
 
 def read_all(out: Path) -> None:
-    """One JSON line a sample: its script and each model's reading (text, confidence) or None."""
+    """One JSON line a sample: its script and each trial reader's reading (text, confidence) or None."""
     tesseract = TesseractEngine()
     scripts = [script for script, model in AUTO_SCRIPT_MODELS.items() if tesseract.has_model(model)]
+    readers = [reader for script in scripts for reader in script_trial.readers(script)]
     with out.open("w", encoding="utf-8") as file:
         for sample in samples("tune", None, Options(fonts=None, sizes=(32,), layouts=("line",))):
             image = sample.image()
             reads = {}
-            for script in scripts:
-                read = tesseract.read_line(image, AUTO_SCRIPT_MODELS[script])
-                reads[script] = read and {"text": read.text, "conf": read.confidence}
+            for reader in readers:
+                read = tesseract.read_line(image, reader_model(reader))
+                reads[reader] = read and {"text": read.text, "conf": read.confidence}
             record = {"id": sample.id, "script": sample.script, "reads": reads}
             file.write(json.dumps(record, ensure_ascii=False) + "\n")
             print(sample.id, file=sys.stderr, flush=True)
@@ -43,8 +46,8 @@ def read_all(out: Path) -> None:
 def scored(rows: list[dict]) -> list[dict]:
     for row in rows:
         row["scores"] = {
-            script: script_trial.score(read["text"], read["conf"], script)
-            for script, read in row["reads"].items()
+            reader: script_trial.score(read["text"], read["conf"], script_trial.reader_script(reader))
+            for reader, read in row["reads"].items()
             if read
         }
     return rows
@@ -53,16 +56,17 @@ def scored(rows: list[dict]) -> list[dict]:
 def ceilings(rows: list[dict]) -> dict[str, float]:
     found: dict[str, float] = {}
     for row in rows:
-        for script, value in row["scores"].items():
-            if script != row["script"]:
-                found[script] = max(found.get(script, 0.0), value)
+        for reader, value in row["scores"].items():
+            if script_trial.reader_script(reader) != row["script"]:
+                found[reader] = max(found.get(reader, 0.0), value)
     return {script: round(value, 3) for script, value in sorted(found.items())}
 
 
 def named(row: dict, table: dict[str, float]) -> str | None:
     """The trial's script for a line, its models taken in the order they were read (the engine's)."""
     return script_trial.named_script(
-        (script, script_trial.score_margin(value, script, table)) for script, value in row["scores"].items()
+        (script_trial.reader_script(reader), script_trial.score_margin(value, reader, table))
+        for reader, value in row["scores"].items()
     )
 
 

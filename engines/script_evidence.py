@@ -137,31 +137,33 @@ class ScriptEvidence:
 
         def margins() -> Iterator[tuple[str, float]]:
             nonlocal legible
-            for script, value in self._margins(image, line):
-                legible = legible or value > script_trial.score_margin(0.0, script)
-                yield script, value
+            for reader, value in self._margins(image, line):
+                legible = legible or value > script_trial.score_margin(0.0, reader)
+                yield script_trial.reader_script(reader), value
 
         return script_trial.named_script(margins()), legible
 
     def _margins(self, image: np.ndarray, line: Block) -> Iterator[tuple[str, float]]:
-        """Each script model's reading of `line` as its margin above the model's ceiling, in the order of
-        `self.scripts`; TRIAL_READS_AT_ONCE models read at a time, none started after the caller stops."""
+        """Each reader's (`script_trial.readers`) reading of `line` as its margin above the model's
+        ceiling, in the order of `self.scripts`; TRIAL_READS_AT_ONCE models read at a time, none started
+        after the caller stops."""
         crop = crop_line(image, line.bbox)
 
-        def margin(script: str) -> float | None:
-            read = self.tesseract.read_line(crop, AUTO_SCRIPT_MODELS[script])
-            return None if read is None else script_trial.margin(read.text, read.confidence, script)
+        def margin(reader: str) -> float | None:
+            read = self.tesseract.read_line(crop, reader_model(reader))
+            return None if read is None else script_trial.margin(read.text, read.confidence, reader)
 
-        scripts = iter(self.scripts)
+        all_readers = (reader for script in self.scripts for reader in script_trial.readers(script))
+        readers = (reader for reader in all_readers if self.tesseract.has_model(reader_model(reader)))
         with ThreadPoolExecutor(TRIAL_READS_AT_ONCE, thread_name_prefix="script-trial") as pool:
-            pending = deque((script, pool.submit(margin, script)) for script in islice(scripts, TRIAL_READS_AT_ONCE))
+            pending = deque((reader, pool.submit(margin, reader)) for reader in islice(readers, TRIAL_READS_AT_ONCE))
             try:
                 while pending:
-                    script, reading = pending.popleft()
-                    if (following := next(scripts, None)) is not None:
+                    reader, reading = pending.popleft()
+                    if (following := next(readers, None)) is not None:
                         pending.append((following, pool.submit(margin, following)))
                     if (value := reading.result()) is not None:
-                        yield script, value
+                        yield reader, value
             finally:
                 for _, reading in pending:
                     reading.cancel()
@@ -179,6 +181,12 @@ class ScriptEvidence:
 
     def _read(self, image: np.ndarray, block: Block, script: str) -> Block | None:
         return self.tesseract.read_line(crop_line(image, block.bbox), AUTO_SCRIPT_MODELS[script])
+
+
+def reader_model(reader: str) -> str:
+    """The Tesseract model of a trial reader (`script_trial.readers`)."""
+    script, _, model = reader.partition("/")
+    return model or AUTO_SCRIPT_MODELS[script]
 
 
 def crop_line(image: np.ndarray, bbox: list[float]) -> np.ndarray:

@@ -26,12 +26,25 @@ CEILINGS: dict[str, float] = {
     "Cyrillic": 0.644, "Devanagari": 0.661, "Ethiopic": 0.0, "Georgian": 0.402, "Greek": 0.629,
     "Gujarati": 0.729, "Gurmukhi": 0.64, "Hangul": 0.32, "Hebrew": 0.536, "Kannada": 0.504, "Khmer": 0.377,
     "Lao": 0.51, "Malayalam": 0.494, "Myanmar": 0.47, "Oriya": 0.271, "Sinhala": 0.434, "Syriac": 0.648,
-    "Tamil": 0.411, "Telugu": 0.764, "Thaana": 0.467, "Thai": 0.869, "Tibetan": 0.27,
+    "Tamil": 0.411, "Telugu": 0.764, "Thaana": 0.467, "Thai": 0.869, "Tibetan": 0.27, "Hebrew/yid": 0.667,
 }  # fmt: skip
+# Models of one language of a script that read a line after the script's model, as readers of their own
+# ("Hebrew/yid", with a ceiling of their own): `heb` reads Yiddish text right at confidence 0.0 where `yid`
+# reads it at 0.9.
+LANGUAGE_MODELS: dict[str, tuple[str, ...]] = {"Hebrew": ("yid",)}
 # No model's reading counts below this, whatever its ceiling (a model no impostor fooled in calibration).
 MIN_CEILING = 0.3
 # A reading this far above its ceiling names its script without the models after it.
 DECISIVE_MARGIN = 0.5
+
+
+def readers(script: str) -> list[str]:
+    """The trial's readers of a script: its script model (named by the script), then LANGUAGE_MODELS."""
+    return [script, *(f"{script}/{model}" for model in LANGUAGE_MODELS.get(script, ()))]
+
+
+def reader_script(reader: str) -> str:
+    return reader.split("/")[0]
 
 
 def score(text: str, confidence: float, script: str) -> float:
@@ -42,15 +55,15 @@ def score(text: str, confidence: float, script: str) -> float:
     return confidence * glyph_share(text, script)
 
 
-def margin(text: str, confidence: float, script: str) -> float:
-    """How far a reading by `script`'s model scores above that model's ceiling, as a share of the room
-    above it: > 0 means the reading is evidence for the script."""
-    return score_margin(score(text, confidence, script), script)
+def margin(text: str, confidence: float, reader: str) -> float:
+    """How far a reading by `reader` (a script's model, or `readers`' other models) scores above that
+    model's ceiling, as a share of the room above it: > 0 means the reading is evidence for the script."""
+    return score_margin(score(text, confidence, reader_script(reader)), reader)
 
 
-def score_margin(value: float, script: str, ceilings: dict[str, float] = CEILINGS) -> float:
+def score_margin(value: float, reader: str, ceilings: dict[str, float] = CEILINGS) -> float:
     """`margin` of a reading's score, against `ceilings` (the calibration bench tries others)."""
-    top = max(ceilings.get(script, 1.0), MIN_CEILING)
+    top = max(ceilings.get(reader, 1.0), MIN_CEILING)
     return (value - top) / (1.0 - top)
 
 

@@ -30,6 +30,7 @@ MEASURED_CER = {
     "rendered_pa_paragraph.png": (0.369, 0.369),  # Tesseract's Gurmukhi model: vowel signs
     # Tesseract's page segmentation finds no text here: both read paddle's line with the Thaana model.
     "rendered_dv.png": (0.145, 0.145),
+    "rendered_yi_paragraph.png": (0.052, 0.052),  # OSD names it Thai; the trial's Yiddish model names Hebrew
 }
 ROTATION_CER = 0.01
 

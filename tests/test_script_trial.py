@@ -78,7 +78,9 @@ def test_the_trial_names_a_lines_script_without_reading_it_with_every_model(monk
     monkeypatch.setattr(script_trial, "DECISIVE_MARGIN", float("inf"))  # every model reads the line
     tesseract.models_read.clear()
     assert script_evidence.ScriptEvidence(tesseract, scripts).trial(image, [line]) == "Gujarati"
-    assert len(tesseract.models_read) == len(scripts) > early_reads
+    readers = [reader for script in scripts for reader in script_trial.readers(script)]
+    assert len(tesseract.models_read) == len(readers) > early_reads
+    assert "yid" in tesseract.models_read  # Yiddish's own model reads after the Hebrew script's
 
 
 def test_a_trial_that_names_nothing_on_the_widest_line_tries_the_next_one() -> None:
