@@ -20,7 +20,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.language_set import Options, samples  # noqa: E402
 from engines import script_trial  # noqa: E402
 from engines.languages import AUTO_SCRIPT_MODELS  # noqa: E402
-from engines.script_evidence import reader_model  # noqa: E402
 from engines.tesseract_cpu import TesseractEngine  # noqa: E402
 
 PADDLE_SCRIPTS = ("Latin", "Han", "Japanese")
@@ -36,7 +35,7 @@ def read_all(out: Path) -> None:
             image = sample.image()
             reads = {}
             for reader in readers:
-                read = tesseract.read_line(image, reader_model(reader))
+                read = tesseract.read_line(image, script_trial.reader_model(reader))
                 reads[reader] = read and {"text": read.text, "conf": read.confidence}
             record = {"id": sample.id, "script": sample.script, "reads": reads}
             file.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -19,6 +19,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import islice
 
 import numpy as np
@@ -143,18 +144,24 @@ class ScriptEvidence:
 
         return script_trial.named_script(margins()), legible
 
+    @cached_property
+    def _readers(self) -> list[str]:
+        """The trial's readers of `scripts` whose models are installed, in the scripts' order (asked at
+        the first trial: most pages have none)."""
+        readers = (reader for script in self.scripts for reader in script_trial.readers(script))
+        return [reader for reader in readers if self.tesseract.has_model(script_trial.reader_model(reader))]
+
     def _margins(self, image: np.ndarray, line: Block) -> Iterator[tuple[str, float]]:
         """Each reader's (`script_trial.readers`) reading of `line` as its margin above the model's
-        ceiling, in the order of `self.scripts`; TRIAL_READS_AT_ONCE models read at a time, none started
+        ceiling, in the order of the scripts; TRIAL_READS_AT_ONCE models read at a time, none started
         after the caller stops."""
         crop = crop_line(image, line.bbox)
 
         def margin(reader: str) -> float | None:
-            read = self.tesseract.read_line(crop, reader_model(reader))
+            read = self.tesseract.read_line(crop, script_trial.reader_model(reader))
             return None if read is None else script_trial.margin(read.text, read.confidence, reader)
 
-        all_readers = (reader for script in self.scripts for reader in script_trial.readers(script))
-        readers = (reader for reader in all_readers if self.tesseract.has_model(reader_model(reader)))
+        readers = iter(self._readers)
         with ThreadPoolExecutor(TRIAL_READS_AT_ONCE, thread_name_prefix="script-trial") as pool:
             pending = deque((reader, pool.submit(margin, reader)) for reader in islice(readers, TRIAL_READS_AT_ONCE))
             try:
@@ -181,12 +188,6 @@ class ScriptEvidence:
 
     def _read(self, image: np.ndarray, block: Block, script: str) -> Block | None:
         return self.tesseract.read_line(crop_line(image, block.bbox), AUTO_SCRIPT_MODELS[script])
-
-
-def reader_model(reader: str) -> str:
-    """The Tesseract model of a trial reader (`script_trial.readers`)."""
-    script, _, model = reader.partition("/")
-    return model or AUTO_SCRIPT_MODELS[script]
 
 
 def crop_line(image: np.ndarray, bbox: list[float]) -> np.ndarray:

@@ -18,6 +18,7 @@ Tesseract reads.
 from collections.abc import Iterable
 
 from engines import language_id
+from engines.languages import AUTO_SCRIPT_MODELS
 from engines.scripts import glyph_share
 
 # The highest score each script model gave a line in another script (`python -m bench.script_trial`).
@@ -45,6 +46,12 @@ def readers(script: str) -> list[str]:
 
 def reader_script(reader: str) -> str:
     return reader.split("/")[0]
+
+
+def reader_model(reader: str) -> str:
+    """The Tesseract model of a trial reader."""
+    script, _, model = reader.partition("/")
+    return model or AUTO_SCRIPT_MODELS[script]
 
 
 def score(text: str, confidence: float, script: str) -> float:
