@@ -29,7 +29,8 @@ PADDLE_UNREADABLE = frozenset({"vi", "yo"})
 # The traineddata `language=auto` reads each script with (on lines paddle cannot read): the language's own
 # model where the script has one language here (measured better than the script model: Telugu's drops
 # vowel signs), else Tesseract's script model. Hangul's script model reads Korean as well as `kor` and
-# also the Latin letters `kor` lacks (WHO, COVID), given `kor`'s preserve_interword_spaces.
+# also the Latin letters `kor` lacks (WHO, COVID), given `kor`'s preserve_interword_spaces. Lao's script
+# model scores far lower on other scripts than `lao` (`engines.script_trial`), so the trial can name Lao.
 AUTO_SCRIPT_MODELS: dict[str, str] = {
     "Arabic": "Arabic",
     "Armenian": "hye",
@@ -47,7 +48,7 @@ AUTO_SCRIPT_MODELS: dict[str, str] = {
     "Hebrew": "heb",
     "Kannada": "kan",
     "Khmer": "khm",
-    "Lao": "lao",
+    "Lao": "Lao",
     "Malayalam": "mal",
     "Myanmar": "mya",
     "Oriya": "ori",
@@ -67,6 +68,7 @@ SCRIPT_MODEL_PACKAGES = {
     "Devanagari": "deva",
     "Ethiopic": "ethi",
     "Hangul": "hang",
+    "Lao": "laoo",
     "Tibetan": "tibt",
 }
 
