@@ -14,7 +14,10 @@ read one by one where Tesseract's page layout finds no text).
    reading's confidence depends on the model's segmentation). The reading must bear its script out
    (most of its letters in it); the language identifier then names the language, and when the table
    has a model of its own for it (Yiddish, Urdu) and the script model's reading is unsure, the page
-   is read with that model.
+   is read with that model. A reading still not above its model's ceiling (CLD2 cannot place it, or
+   its confidence is low) is replaced only where paddle cannot read the page and a script reads it
+   above its ceiling there, as in step 3 (OSD named Cyrillic for Tibetan and Thaana paragraphs,
+   Devanagari for Gurmukhi).
 3. Every other page is read by paddle. A page paddle could not read (most lines unread, low
    confidence) is read whole by the script a trial names (or line by line, where Tesseract's page
    layout finds no such text), when that reading is in the script and above its model's ceiling.
@@ -35,6 +38,7 @@ from its page's says so in `Block.language`.
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +82,14 @@ Read = Callable[[np.ndarray], PageResult]
 TINY_LACKS = frozenset({"ja"})
 
 
+@dataclass
+class ScriptReading:
+    """A script model's page reading; `unsure` when it is not above that model's ceiling."""
+
+    page: PageResult
+    unsure: bool
+
+
 class CpuRouter:
     """Routes each page to PP-OCRv6 or Tesseract (see the module docstring for the rule)."""
 
@@ -115,17 +127,19 @@ class CpuRouter:
         osd = self.tesseract.orientation_and_script(image)
         script = osd.script if osd and osd.script_confidence >= PAGE_SCRIPT_CONFIDENCE else None
         evidence = ScriptEvidence(self.tesseract, self.installed_scripts())
-        page = None
+        reading = None
         if script in AUTO_SCRIPT_MODELS and self.tesseract.has_model(AUTO_SCRIPT_MODELS[script]):
-            page = self._read_script_page(image, script, osd, evidence)
-        if page is None:
-            page = self._read_paddle_page(image, osd, evidence)
+            reading = self._read_script_page(image, script, osd, evidence)
+        if reading and not reading.unsure:
+            page = reading.page
+        else:
+            page = self._read_paddle_page(image, osd, evidence, unsure=reading and reading.page)
         self._name_languages(page)
         return page
 
     def _read_script_page(
         self, image: np.ndarray, script: str, osd: Orientation, evidence: ScriptEvidence
-    ) -> PageResult | None:
+    ) -> ScriptReading | None:
         """The page read by `script`'s model (or by a script that reads it better, or by its language's
         own model), or None when the reading does not bear the script out."""
         model = AUTO_SCRIPT_MODELS[script]
@@ -135,7 +149,8 @@ class CpuRouter:
             script, page = self._best_script_reading(upright, page, script, evidence)
         if script_share(_text(page), script) < PAGE_SCRIPT_SHARE:
             return None
-        return self._read_in_own_model(upright, page, script)
+        unsure = _margin(page, script) <= 0
+        return ScriptReading(self._read_in_own_model(upright, page, script), unsure)
 
     def _best_script_reading(
         self, upright: np.ndarray, page: PageResult, script: str, evidence: ScriptEvidence
@@ -156,7 +171,12 @@ class CpuRouter:
             return self._reread_page(upright, own_model, page)
         return page
 
-    def _read_paddle_page(self, image: np.ndarray, osd: Orientation | None, evidence: ScriptEvidence) -> PageResult:
+    def _read_paddle_page(
+        self, image: np.ndarray, osd: Orientation | None, evidence: ScriptEvidence, unsure: PageResult | None = None
+    ) -> PageResult:
+        """Paddle's reading, or another script's where paddle could not read the page. `unsure`, a script
+        model's page reading at or under its ceiling, is kept unless paddle could not read the page and
+        a script reads it above its ceiling there."""
         page = self._paddle_upright(image, osd)
         upright = rotate_clockwise(image, page.rotation)
         script = dominant_script(page.blocks)
@@ -165,6 +185,8 @@ class CpuRouter:
         unread = unread_lines(page.blocks)
         if _foreign(page, unread) and (reading := self._read_foreign_page(upright, page, unread, evidence)):
             return reading
+        if unsure:
+            return unsure
         replaced = evidence.reread_lines(upright, unread, page_script=osd and osd.script)
         if replaced and len(replaced) >= WHOLE_PAGE_SHARE * len(page.blocks):
             return self._reread_page(upright, AUTO_SCRIPT_MODELS[replaced[0].script], page)
