@@ -183,8 +183,10 @@ class CpuRouter:
         if script is not None:  # paddle read the page in a script Tesseract reads better (Greek)
             return self._reread_page(upright, AUTO_SCRIPT_MODELS[script], page)
         unread = unread_lines(page.blocks)
-        if _foreign(page, unread) and (reading := self._read_foreign_page(upright, page, unread, evidence)):
-            return reading
+        if _foreign(page, unread):
+            reading = self._read_foreign_page(upright, page, unread, evidence, past_unnamed=unsure is not None)
+            if reading:
+                return reading
         if unsure:
             return unsure
         replaced = evidence.reread_lines(upright, unread, page_script=osd and osd.script)
@@ -216,13 +218,15 @@ class CpuRouter:
         return page
 
     def _read_foreign_page(
-        self, upright: np.ndarray, page: PageResult, unread: list[Block], evidence: ScriptEvidence
+        self, upright: np.ndarray, page: PageResult, unread: list[Block], evidence: ScriptEvidence, past_unnamed: bool
     ) -> PageResult | None:
-        """A page paddle could not read (a script OSD did not name): read whole by the script a trial on
-        its widest unread lines names, when that reading is in the script and above its model's ceiling;
-        else paddle's lines read one by one by that model, on the same terms (Tesseract's own page
-        segmentation finds no text on some pages whose lines its models read well)."""
-        script = evidence.trial(upright, unread, tries=FOREIGN_TRIAL_LINES)
+        """A page paddle could not read: read whole by the script a trial on its widest unread lines names,
+        when that reading is in the script and above its model's ceiling; else paddle's lines read one by
+        one by that model, on the same terms (Tesseract's own page segmentation finds no text on some pages
+        whose lines its models read well). `past_unnamed`: OSD put the page in a script Tesseract reads, so
+        the trial goes on past lines it names no script on (a Yiddish scan whose widest line `yid` reads just
+        under its ceiling); elsewhere only past lines nothing reads (on handwriting, every line is unnamed)."""
+        script = evidence.trial(upright, unread, tries=FOREIGN_TRIAL_LINES, past_unnamed=past_unnamed)
         if script is None:
             return None
         model = AUTO_SCRIPT_MODELS[script]

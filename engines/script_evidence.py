@@ -118,17 +118,17 @@ class ScriptEvidence:
         nearly_empty = [block for block in lines if too_few_chars(block)]
         return self.trial(image, nearly_empty) if nearly_empty else None
 
-    def trial(self, image: np.ndarray, lines: list[Block], tries: int = 1) -> str | None:
+    def trial(self, image: np.ndarray, lines: list[Block], tries: int = 1, past_unnamed: bool = False) -> str | None:
         """The script whose model reads the widest of `lines` decisively or by the widest margin above
         its ceiling (`engines.script_trial`); None when no model reads it above its ceiling. Where no
-        model's reading of it scores above 0 (specks, a fragment of a letter), the next widest, up to
-        `tries` lines. A page's trials are cached by line."""
+        model's reading of it scores above 0 (specks, a fragment of a letter), or with `past_unnamed`
+        where it names no script, the next widest, up to `tries` lines. A page's trials are cached by line."""
         for line in sorted(lines, key=lambda block: block.bbox[2] - block.bbox[0], reverse=True)[:tries]:
             key = tuple(line.bbox)
             if key not in self._trials:
                 self._trials[key] = self._best_script(image, line)
             script, legible = self._trials[key]
-            if script is not None or legible:
+            if script is not None or (legible and not past_unnamed):
                 return script
         return None
 

@@ -98,3 +98,26 @@ def test_a_trial_that_names_nothing_on_the_widest_line_tries_the_next_one() -> N
     scripts = [script for script, model in AUTO_SCRIPT_MODELS.items() if tesseract.has_model(model)]
     assert script_evidence.ScriptEvidence(tesseract, scripts).trial(image, [blank, text]) is None
     assert script_evidence.ScriptEvidence(tesseract, scripts).trial(image, [blank, text], tries=2) == "Gujarati"
+
+
+def test_past_unnamed_a_trial_goes_on_from_a_line_it_names_no_script_on() -> None:
+    # A wider Latin line beside a Gujarati one: script models read the Latin line as something, under
+    # their ceilings, so the trial stops there unless told to go past lines it names no script on.
+    latin = np.asarray(Image.open(LINES / "latin.jpg").convert("RGB"))
+    gujarati = np.asarray(Image.open(LINES / "rendered_gu.png").convert("RGB"))
+    height = max(latin.shape[0], gujarati.shape[0])
+    rows = [
+        np.pad(crop, ((0, height - crop.shape[0]), (0, 0), (0, 0)), constant_values=255) for crop in (latin, gujarati)
+    ]
+    gap = np.full((height, 40, 3), 255, dtype=np.uint8)
+    image = np.concatenate([rows[0], gap, rows[1]], axis=1)
+    left = float(latin.shape[1] + gap.shape[1])
+    lines = [
+        Block(text="", bbox=[0.0, 0.0, float(latin.shape[1]), float(latin.shape[0])], confidence=0.0),
+        Block(text="", bbox=[left, 0.0, left + gujarati.shape[1], float(gujarati.shape[0])], confidence=0.0),
+    ]
+    tesseract = TesseractEngine()
+    scripts = [script for script, model in AUTO_SCRIPT_MODELS.items() if tesseract.has_model(model)]
+    assert script_evidence.ScriptEvidence(tesseract, scripts).trial(image, lines, tries=2) is None
+    trial = script_evidence.ScriptEvidence(tesseract, scripts).trial(image, lines, tries=2, past_unnamed=True)
+    assert trial == "Gujarati"
