@@ -183,10 +183,13 @@ class CpuRouter:
         if script is not None:  # paddle read the page in a script Tesseract reads better (Greek)
             return self._reread_page(upright, AUTO_SCRIPT_MODELS[script], page)
         unread = unread_lines(page.blocks)
-        if _foreign(page, unread):
-            reading = self._read_foreign_page(upright, page, unread, evidence, past_unnamed=unsure is not None)
-            if reading:
-                return reading
+        # Past lines the trial names no script on where OSD named a script whose reading stayed unsure, or
+        # refused the page (little text): not on handwriting, whose every line is unnamed.
+        past_unnamed = unsure is not None or osd is None
+        if _foreign(page, unread) and (
+            reading := self._read_foreign_page(upright, page, unread, evidence, past_unnamed)
+        ):
+            return reading
         if unsure:
             return unsure
         replaced = evidence.reread_lines(upright, unread, page_script=osd and osd.script)
@@ -223,9 +226,9 @@ class CpuRouter:
         """A page paddle could not read: read whole by the script a trial on its widest unread lines names,
         when that reading is in the script and above its model's ceiling; else paddle's lines read one by
         one by that model, on the same terms (Tesseract's own page segmentation finds no text on some pages
-        whose lines its models read well). `past_unnamed`: OSD put the page in a script Tesseract reads, so
-        the trial goes on past lines it names no script on (a Yiddish scan whose widest line `yid` reads just
-        under its ceiling); elsewhere only past lines nothing reads (on handwriting, every line is unnamed)."""
+        whose lines its models read well). The trial goes on past lines nothing reads, and with
+        `past_unnamed` past lines it names no script on (a Yiddish scan whose widest line `yid` reads just
+        under its ceiling, an Assamese scan whose widest line the Bengali model misreads)."""
         script = evidence.trial(upright, unread, tries=FOREIGN_TRIAL_LINES, past_unnamed=past_unnamed)
         if script is None:
             return None
