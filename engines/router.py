@@ -82,11 +82,13 @@ Read = Callable[[np.ndarray], PageResult]
 TINY_LACKS = frozenset({"ja"})
 
 
-@dataclass
+@dataclass(frozen=True)
 class ScriptReading:
-    """A script model's page reading; `unsure` when it is not above that model's ceiling."""
+    """`script`'s model's page reading (upright: `page.rotation`); `unsure` when it is not above that
+    model's ceiling."""
 
     page: PageResult
+    script: str
     unsure: bool
 
 
@@ -131,17 +133,17 @@ class CpuRouter:
         if script in AUTO_SCRIPT_MODELS and self.tesseract.has_model(AUTO_SCRIPT_MODELS[script]):
             reading = self._read_script_page(image, script, osd, evidence)
         if reading and not reading.unsure:
-            page = reading.page
+            page = self._kept(image, reading)
         else:
-            page = self._read_paddle_page(image, osd, evidence, unsure=reading and reading.page)
+            page = self._read_paddle_page(image, osd, evidence, unsure=reading)
         self._name_languages(page)
         return page
 
     def _read_script_page(
         self, image: np.ndarray, script: str, osd: Orientation, evidence: ScriptEvidence
     ) -> ScriptReading | None:
-        """The page read by `script`'s model (or by a script that reads it better, or by its language's
-        own model), or None when the reading does not bear the script out."""
+        """The page read by `script`'s model (or by a script that reads it better), or None when the
+        reading does not bear the script out."""
         model = AUTO_SCRIPT_MODELS[script]
         page = read_upright(image, lambda img: self.tesseract.recognize(img, model), osd)
         upright = rotate_clockwise(image, page.rotation)
@@ -149,8 +151,12 @@ class CpuRouter:
             script, page = self._best_script_reading(upright, page, script, evidence)
         if script_share(_text(page), script) < PAGE_SCRIPT_SHARE:
             return None
-        unsure = _margin(page, script) <= 0
-        return ScriptReading(self._read_in_own_model(upright, page, script), unsure)
+        return ScriptReading(page, script, unsure=_margin(page, script) <= 0)
+
+    def _kept(self, image: np.ndarray, reading: ScriptReading) -> PageResult:
+        """A script model's page reading that stands, read again by its language's own model if unsure."""
+        upright = rotate_clockwise(image, reading.page.rotation)
+        return self._read_in_own_model(upright, reading.page, reading.script)
 
     def _best_script_reading(
         self, upright: np.ndarray, page: PageResult, script: str, evidence: ScriptEvidence
@@ -172,7 +178,7 @@ class CpuRouter:
         return page
 
     def _read_paddle_page(
-        self, image: np.ndarray, osd: Orientation | None, evidence: ScriptEvidence, unsure: PageResult | None = None
+        self, image: np.ndarray, osd: Orientation | None, evidence: ScriptEvidence, unsure: ScriptReading | None = None
     ) -> PageResult:
         """Paddle's reading, or another script's where paddle could not read the page. `unsure`, a script
         model's page reading at or under its ceiling, is kept unless paddle could not read the page and
@@ -187,11 +193,11 @@ class CpuRouter:
         # refused the page (little text): not on handwriting, whose every line is unnamed.
         past_unnamed = unsure is not None or osd is None
         if _foreign(page, unread) and (
-            reading := self._read_foreign_page(upright, page, unread, evidence, past_unnamed)
+            reading := self._read_foreign_page(upright, page, unread, evidence, past_unnamed, unsure)
         ):
             return reading
         if unsure:
-            return unsure
+            return self._kept(image, unsure)
         replaced = evidence.reread_lines(upright, unread, page_script=osd and osd.script)
         if replaced and len(replaced) >= WHOLE_PAGE_SHARE * len(page.blocks):
             return self._reread_page(upright, AUTO_SCRIPT_MODELS[replaced[0].script], page)
@@ -221,19 +227,28 @@ class CpuRouter:
         return page
 
     def _read_foreign_page(
-        self, upright: np.ndarray, page: PageResult, unread: list[Block], evidence: ScriptEvidence, past_unnamed: bool
+        self,
+        upright: np.ndarray,
+        page: PageResult,
+        unread: list[Block],
+        evidence: ScriptEvidence,
+        past_unnamed: bool,
+        unsure: ScriptReading | None,
     ) -> PageResult | None:
         """A page paddle could not read: read whole by the script a trial on its widest unread lines names,
         when that reading is in the script and above its model's ceiling; else paddle's lines read one by
         one by that model, on the same terms (Tesseract's own page segmentation finds no text on some pages
         whose lines its models read well). The trial goes on past lines nothing reads, and with
         `past_unnamed` past lines it names no script on (a Yiddish scan whose widest line `yid` reads just
-        under its ceiling, an Assamese scan whose widest line the Bengali model misreads)."""
+        under its ceiling, an Assamese scan whose widest line the Bengali model misreads). `unsure`'s
+        page reading is not repeated: it failed those terms."""
         script = evidence.trial(upright, unread, tries=FOREIGN_TRIAL_LINES, past_unnamed=past_unnamed)
         if script is None:
             return None
         model = AUTO_SCRIPT_MODELS[script]
-        for read in (self._reread_page, self._reread_lines):
+        read_before = unsure is not None and unsure.script == script and unsure.page.rotation == page.rotation
+        reads = (self._reread_lines,) if read_before else (self._reread_page, self._reread_lines)
+        for read in reads:
             reading = read(upright, model, page)
             if script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE and _margin(reading, script) > 0:
                 return self._read_in_own_model(upright, reading, script)
