@@ -1,9 +1,10 @@
 """Calibrates the script trial (`engines/script_trial.py`): every installed script model (and each of
 `script_trial.LANGUAGE_MODELS`) reads every one-line sample of bench/language_set.py's tune split (all fonts,
-32 px, clean and scanned), and each model's ceiling is the highest score it gave a line in another script
-(Latin and Han lines included).
-Prints the CEILINGS table, and how well the trial names the script of a line when the ceilings come
-from one half of the texts and the lines from the other (cross-validated: right, wrong, none).
+24 and 32 px, clean and scanned), and each model's ceiling is the highest score it gave a line in another
+script (Latin and Han lines included).
+Prints the CEILINGS table, and how well the trial names the script of a line of each size when the
+ceilings come from one half of the texts and the lines from the other (cross-validated: right, wrong,
+none).
 
     python -m bench.script_trial --reads /tmp/reads.jsonl            # read, then calibrate
     python -m bench.script_trial --reads /tmp/reads.jsonl --no-read  # calibrate saved readings
@@ -11,6 +12,7 @@ from one half of the texts and the lines from the other (cross-validated: right,
 
 import argparse
 import json
+import math
 import sys
 from collections import Counter
 from pathlib import Path
@@ -23,21 +25,23 @@ from engines.languages import AUTO_SCRIPT_MODELS  # noqa: E402
 from engines.tesseract_cpu import TesseractEngine  # noqa: E402
 
 PADDLE_SCRIPTS = ("Latin", "Han", "Japanese")
+SIZES = (24, 32)
 
 
 def read_all(out: Path) -> None:
-    """One JSON line a sample: its script and each trial reader's reading (text, confidence) or None."""
+    """One JSON line a sample: its script and each trial reader's reading (text, Tesseract's confidence,
+    its characters' mean confidence) or None."""
     tesseract = TesseractEngine()
     scripts = [script for script, model in AUTO_SCRIPT_MODELS.items() if tesseract.has_model(model)]
     readers = [reader for script in scripts for reader in script_trial.readers(script)]
     with out.open("w", encoding="utf-8") as file:
-        for sample in samples("tune", None, Options(fonts=None, sizes=(32,), layouts=("line",))):
+        for sample in samples("tune", None, Options(fonts=None, sizes=SIZES, layouts=("line",))):
             image = sample.image()
             reads = {}
             for reader in readers:
                 read = tesseract.read_line(image, script_trial.reader_model(reader))
-                reads[reader] = read and {"text": read.text, "conf": read.confidence}
-            record = {"id": sample.id, "script": sample.script, "reads": reads}
+                reads[reader] = read and {"text": read.text, "conf": read.confidence, "letters": read.letter_confidence}
+            record = {"id": sample.id, "script": sample.script, "size": sample.size, "reads": reads}
             file.write(json.dumps(record, ensure_ascii=False) + "\n")
             print(sample.id, file=sys.stderr, flush=True)
 
@@ -45,7 +49,9 @@ def read_all(out: Path) -> None:
 def scored(rows: list[dict]) -> list[dict]:
     for row in rows:
         row["scores"] = {
-            reader: script_trial.score(read["text"], read["conf"], script_trial.reader_script(reader))
+            reader: script_trial.score(
+                read["text"], script_trial.certainty(read["letters"]), script_trial.reader_script(reader)
+            )
             for reader, read in row["reads"].items()
             if read
         }
@@ -58,7 +64,7 @@ def ceilings(rows: list[dict]) -> dict[str, float]:
         for reader, value in row["scores"].items():
             if script_trial.reader_script(reader) != row["script"]:
                 found[reader] = max(found.get(reader, 0.0), value)
-    return {script: round(value, 3) for script, value in sorted(found.items())}
+    return {script: math.ceil(value * 1000) / 1000 for script, value in sorted(found.items())}
 
 
 def named(row: dict, table: dict[str, float]) -> str | None:
@@ -69,12 +75,12 @@ def named(row: dict, table: dict[str, float]) -> str | None:
     )
 
 
-def cross_validate(rows: list[dict]) -> str:
-    halves = [[row for row in rows if f"-t{n}-" in row["id"]] for n in (1, 2)]
+def cross_validate(rows: list[dict], tested: list[dict]) -> str:
+    """The trial on `tested` with ceilings from `rows` of the other half of the texts."""
     counts: Counter[str] = Counter()
-    for fit, test in (halves, halves[::-1]):
-        table = ceilings(fit)
-        for row in test:
+    for fit, test in (("-t1-", "-t2-"), ("-t2-", "-t1-")):
+        table = ceilings([row for row in rows if fit in row["id"]])
+        for row in (row for row in tested if test in row["id"]):
             script = named(row, table)
             if row["script"] in PADDLE_SCRIPTS:
                 counts["paddle-script lines named another script" if script else "paddle-script lines left"] += 1
@@ -91,7 +97,10 @@ def main() -> None:
     if args.read:
         read_all(args.reads)
     rows = scored([json.loads(line) for line in args.reads.read_text(encoding="utf-8").splitlines()])
-    print(f"{len(rows)} lines; cross-validated (ceilings from one half of the texts): {cross_validate(rows)}")
+    for size in SIZES:
+        tested = [row for row in rows if row["size"] == size]
+        print(f"{len(tested)} lines at {size} px; cross-validated (ceilings from one half of the texts):")
+        print("  ", cross_validate(rows, tested))
     print("CEILINGS =", json.dumps(ceilings(rows)))
 
 

@@ -50,7 +50,7 @@ from engines.paddle_cpu import PaddleCpuEngine
 from engines.script_evidence import ScriptEvidence, crop_line, dominant_script, stray_glyph_lines, unread_lines
 from engines.scripts import detected_language, script_share
 from engines.tesseract_cpu import Orientation, TesseractEngine
-from engines.types import Block, PageResult, mean_confidence
+from engines.types import Block, PageResult, mean_confidence, mean_letter_confidence
 
 # OSD's script confidence above which a page goes straight to that script's Tesseract model.
 PAGE_SCRIPT_CONFIDENCE = 2.0
@@ -274,7 +274,9 @@ class CpuRouter:
         for block in first.blocks:
             read = self.tesseract.read_line(crop_line(upright, block.bbox), model)
             if read is not None and read.text.strip():
-                blocks.append(Block(read.text, list(block.bbox), read.confidence))
+                blocks.append(
+                    Block(read.text, list(block.bbox), read.confidence, letter_confidence=read.letter_confidence)
+                )
         return PageResult(first.width, first.height, blocks, rotation=first.rotation, engine="tesseract")
 
     def _name_languages(self, page: PageResult) -> None:
@@ -310,7 +312,7 @@ def _foreign(page: PageResult, unread: list[Block]) -> bool:
 
 def _margin(page: PageResult, script: str) -> float:
     """How far the page's reading by `script`'s model is above that model's ceiling."""
-    return script_trial.margin(_text(page), _mean_confidence(page), script)
+    return script_trial.margin(_text(page), mean_letter_confidence(page.blocks), script)
 
 
 def _mean_confidence(page: PageResult) -> float:

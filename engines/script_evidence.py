@@ -28,7 +28,7 @@ from engines import language_id, script_trial
 from engines.languages import AUTO_SCRIPT_MODELS, PADDLE_SCRIPTS
 from engines.scripts import script_of, script_share
 from engines.tesseract_cpu import TesseractEngine
-from engines.types import Block
+from engines.types import Block, mean_letter_confidence
 
 UNREAD_CONFIDENCE = 0.85
 MIN_CHARS_PER_ASPECT = 0.4
@@ -106,6 +106,7 @@ class ScriptEvidence:
             read = self._read(image, block, script)
             if read is not None and self._is_strong(read, block, script):
                 block.text, block.confidence = read.text, read.confidence
+                block.letter_confidence = read.letter_confidence
                 replaced.append(Replacement(block, script))
         return replaced
 
@@ -159,7 +160,7 @@ class ScriptEvidence:
 
         def margin(reader: str) -> float | None:
             read = self.tesseract.read_line(crop, script_trial.reader_model(reader))
-            return None if read is None else script_trial.margin(read.text, read.confidence, reader)
+            return None if read is None else script_trial.margin(read.text, mean_letter_confidence([read]), reader)
 
         readers = iter(self._readers)
         with ThreadPoolExecutor(TRIAL_READS_AT_ONCE, thread_name_prefix="script-trial") as pool:

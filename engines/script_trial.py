@@ -3,12 +3,17 @@ that different models compare.
 
 Tesseract's confidences do not compare across models: the Thai model reads Lao, Hebrew or Oriya
 lines as Thai letters at 0.8-0.9 confidence, while the `lao` model reads Lao at 0.2-0.5. So a reading
-scores its confidence x the share of its characters that are letters or marks of the model's script
+scores its *certainty* x the share of its characters that are letters or marks of the model's script
 (digits and stray punctuation are what a model makes of letters it does not know), 0 when the
 language identifier cannot place it in any language of the script, and it counts only above its
 model's *ceiling*: the highest score that model gave a line of another script in the calibration set
-(`bench/script_trial.py`, on the tune split of `bench/language_set.py`: 630 rendered lines in 56
-languages, Latin and Han among them, read by every model).
+(`bench/script_trial.py`, on the tune split of `bench/language_set.py`: 630 texts in 56 languages,
+Latin and Han among them, rendered at 24 and 32 px, read by every model).
+
+A reading's certainty is its characters' mean confidence to the power LETTER_CONFIDENCE_POWER, not
+Tesseract's line confidence: that one follows the least certain character of each word, so a small
+line of Lao or Urdu read right scores 0-0.3 (the power spreads the characters' 0.9-1.0 over 0.3-1.0).
+A page reading is scored the same way, from all its characters (`engines.router`).
 
 The readings are weighed in a fixed order of the models, and one DECISIVE_MARGIN above its ceiling
 ends the trial: no later model reads the line, which saves most of the trial on a line in a script
@@ -21,18 +26,20 @@ from engines import language_id
 from engines.languages import AUTO_SCRIPT_MODELS
 from engines.scripts import glyph_share
 
-# The highest score each script model gave a line in another script (`python -m bench.script_trial`).
+# The highest score each trial reader gave a line in another script (`python -m bench.script_trial`).
 CEILINGS: dict[str, float] = {
-    "Arabic": 0.593, "Armenian": 0.585, "Bengali": 0.511, "Canadian_Aboriginal": 0.527, "Cherokee": 0.651,
-    "Cyrillic": 0.644, "Devanagari": 0.661, "Ethiopic": 0.0, "Georgian": 0.402, "Greek": 0.629,
-    "Gujarati": 0.729, "Gurmukhi": 0.64, "Hangul": 0.32, "Hebrew": 0.536, "Kannada": 0.504, "Khmer": 0.377,
-    "Lao": 0.277, "Malayalam": 0.494, "Myanmar": 0.47, "Oriya": 0.271, "Sinhala": 0.434, "Syriac": 0.648,
-    "Tamil": 0.411, "Telugu": 0.764, "Thaana": 0.467, "Thai": 0.869, "Tibetan": 0.27,
-    "Hebrew/yid": 0.667, "Lao/lao": 0.51,
+    "Arabic": 0.519, "Armenian": 0.676, "Bengali": 0.644, "Canadian_Aboriginal": 0.535, "Cherokee": 0.773,
+    "Cyrillic": 0.733, "Devanagari": 0.779, "Ethiopic": 0.0, "Georgian": 0.557, "Greek": 0.715,
+    "Gujarati": 0.81, "Gurmukhi": 0.704, "Hangul": 0.329, "Hebrew": 0.471, "Kannada": 0.646, "Khmer": 0.603,
+    "Lao": 0.663, "Malayalam": 0.623, "Myanmar": 0.533, "Oriya": 0.441, "Sinhala": 0.492, "Syriac": 0.563,
+    "Tamil": 0.587, "Telugu": 0.832, "Thaana": 0.368, "Thai": 0.817, "Tibetan": 0.379,
+    "Hebrew/yid": 0.394, "Lao/lao": 0.629,
 }  # fmt: skip
+# A reading's certainty: its characters' mean confidence to this power (module docstring).
+LETTER_CONFIDENCE_POWER = 12
 # Models of one language of a script that read a line after the script's model, as readers of their own
-# ("Hebrew/yid", with a ceiling of their own): `heb` reads Yiddish text right at confidence 0.0 where `yid`
-# reads it at 0.9; the Lao script model names more Lao lines than `lao` (its ceiling is lower), but not all.
+# ("Hebrew/yid", with a ceiling of their own): each reads its language more surely than the script's model
+# on some lines (Yiddish spellings, small Lao).
 LANGUAGE_MODELS: dict[str, tuple[str, ...]] = {"Hebrew": ("yid",), "Lao": ("lao",)}
 # No model's reading counts below this, whatever its ceiling (a model no impostor fooled in calibration).
 MIN_CEILING = 0.3
@@ -55,18 +62,23 @@ def reader_model(reader: str) -> str:
     return model or AUTO_SCRIPT_MODELS[script]
 
 
-def score(text: str, confidence: float, script: str) -> float:
-    """A reading's score: its confidence x the share of its characters in `script`; 0 when the
+def score(text: str, certainty: float, script: str) -> float:
+    """A reading's score: its certainty x the share of its characters in `script`; 0 when the
     identifier places it in no language of the script."""
     if language_id.evidence(text, script) == 0.0:
         return 0.0
-    return confidence * glyph_share(text, script)
+    return certainty * glyph_share(text, script)
 
 
-def margin(text: str, confidence: float, reader: str) -> float:
+def certainty(letter_confidence: float) -> float:
+    """A reading's certainty, from its characters' mean confidence."""
+    return letter_confidence**LETTER_CONFIDENCE_POWER
+
+
+def margin(text: str, letter_confidence: float, reader: str) -> float:
     """How far a reading by `reader` (a script's model, or `readers`' other models) scores above that
     model's ceiling, as a share of the room above it: > 0 means the reading is evidence for the script."""
-    return score_margin(score(text, confidence, reader_script(reader)), reader)
+    return score_margin(score(text, certainty(letter_confidence), reader_script(reader)), reader)
 
 
 def score_margin(value: float, reader: str, ceilings: dict[str, float] = CEILINGS) -> float:

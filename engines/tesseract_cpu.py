@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 from PIL import Image, ImageFilter  # noqa: E402
 from tesserocr import OEM, PSM, RIL, PyTessBaseAPI  # noqa: E402
 
-from engines.types import Block, PageResult  # noqa: E402
+from engines.types import Block, PageResult, mean_confidence, mean_letter_confidence  # noqa: E402
 
 DEFAULT_TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata")
 OSD_MODEL = "osd"
@@ -113,9 +113,12 @@ class TesseractEngine:
             page = self.recognize(image, model, psm=PSM.SINGLE_BLOCK)
         if not page.blocks:
             return None
-        text = " ".join(block.text for block in page.blocks)
-        confidence = sum(block.confidence for block in page.blocks) / len(page.blocks)
-        return Block(text=text, bbox=[0.0, 0.0, float(page.width), float(page.height)], confidence=confidence)
+        return Block(
+            text=" ".join(block.text for block in page.blocks),
+            bbox=[0.0, 0.0, float(page.width), float(page.height)],
+            confidence=mean_confidence(page.blocks),
+            letter_confidence=mean_letter_confidence(page.blocks),
+        )
 
     def orientation_and_script(self, image: np.ndarray) -> Orientation | None:
         """Page orientation and script by OSD; None when OSD refuses (too few characters)."""
@@ -162,33 +165,50 @@ def _text_lines(api: PyTessBaseAPI) -> list[Block]:
     logical order with one line per text line: take the text from it and the boxes from the iterator.
     """
     page_lines = [line.strip() for line in api.GetUTF8Text().splitlines() if line.strip()]
-    boxes = _line_boxes(api)
-    if len(page_lines) != len(boxes):  # not expected; keep the boxes' own (visual-order) text
-        page_lines = [text for text, _, _ in boxes]
+    lines = _iterated_lines(api)
+    if len(page_lines) != len(lines):  # not expected; keep the iterator's own (visual-order) text
+        page_lines = [line.text for line in lines]
     return [
-        Block(text=_join_unspaced(_joined_sara_am(text)), bbox=[float(v) for v in box], confidence=confidence)
-        for text, (_, box, confidence) in zip(page_lines, boxes, strict=True)
+        Block(
+            text=_join_unspaced(_joined_sara_am(text)),
+            bbox=[float(v) for v in line.box],
+            confidence=line.confidence,
+            letter_confidence=sum(line.letters) / len(line.letters) if line.letters else 0.0,
+        )
+        for text, line in zip(page_lines, lines, strict=True)
     ]
 
 
-def _line_boxes(api: PyTessBaseAPI) -> list[tuple[str, tuple[int, int, int, int], float]]:
-    """(text, box, confidence 0..1) of each non-empty text line the iterator walks."""
+@dataclass
+class _Line:
+    text: str
+    box: tuple[int, int, int, int]
+    confidence: float  # 0..1
+    letters: list[float]  # each character's confidence, 0..1
+
+
+def _iterated_lines(api: PyTessBaseAPI) -> list[_Line]:
+    """Each non-empty text line the iterator walks, with its characters' confidences."""
     iterator = api.GetIterator()
-    lines: list[tuple[str, tuple[int, int, int, int], float]] = []
+    lines: list[_Line] = []
+    letters: list[float] = []
     while iterator is not None:
-        text = _line_text(iterator)
-        box = iterator.BoundingBox(RIL.TEXTLINE)
-        if text and box is not None:
-            lines.append((text, box, round(iterator.Confidence(RIL.TEXTLINE) / CONFIDENCE_SCALE, 4)))
-        if not iterator.Next(RIL.TEXTLINE):
+        if iterator.IsAtBeginningOf(RIL.TEXTLINE):
+            text, box, letters = _iterator_text(iterator, RIL.TEXTLINE), iterator.BoundingBox(RIL.TEXTLINE), []
+            if text and box is not None:
+                confidence = round(iterator.Confidence(RIL.TEXTLINE) / CONFIDENCE_SCALE, 4)
+                lines.append(_Line(text, box, confidence, letters))
+        if _iterator_text(iterator, RIL.SYMBOL):
+            letters.append(iterator.Confidence(RIL.SYMBOL) / CONFIDENCE_SCALE)
+        if not iterator.Next(RIL.SYMBOL):
             break
     return lines
 
 
-def _line_text(iterator) -> str:
+def _iterator_text(iterator, level: int) -> str:
     try:
-        return (iterator.GetUTF8Text(RIL.TEXTLINE) or "").strip()
-    except RuntimeError:  # tesserocr raises on an empty line
+        return (iterator.GetUTF8Text(level) or "").strip()
+    except RuntimeError:  # tesserocr raises on an empty element
         return ""
 
 

@@ -16,6 +16,10 @@ class Block:
     language: str | None = None
     type: str | None = None  # the layout region it lies in (REGION_TYPES), where a layout was found
     source: str | None = None  # "ocr" for a line read from a picture on a text-layer page
+    # Its characters' mean confidence, where the engine gives one (Tesseract): `confidence` is Tesseract's
+    # for the line, its words' mean, a word's being close to its least certain character's (so a line of
+    # Lao, which has no spaces, read right but for one character can score 0).
+    letter_confidence: float | None = None
 
 
 # The layout model's classes (engines/layout_model.py), as `regions[].type` and `blocks[].type`.
@@ -58,6 +62,16 @@ class Region:
 def mean_confidence(blocks: list[Block]) -> float:
     """The blocks' mean confidence, 0 for none."""
     return sum(block.confidence for block in blocks) / len(blocks) if blocks else 0.0
+
+
+def mean_letter_confidence(blocks: list[Block]) -> float:
+    """The mean confidence of the blocks' characters (their `letter_confidence`, else `confidence`), 0 for none."""
+    weights = [len(block.text.replace(" ", "")) for block in blocks]
+    total = sum(
+        weight * (block.letter_confidence if block.letter_confidence is not None else block.confidence)
+        for weight, block in zip(weights, blocks, strict=True)
+    )
+    return total / sum(weights) if sum(weights) else 0.0
 
 
 @dataclass

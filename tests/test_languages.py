@@ -25,6 +25,10 @@ MEASURED_CER = {
     "rendered_lo.png": (0.102, 0.102),  # Tesseract's Lao model: tone marks
     "rendered_lo_paragraph.png": (0.162, 0.162),  # the same; OSD names this page Thai
     "rendered_lo_line.png": (0.158, 0.158),  # `lao` scores it under its ceiling, the Lao script model over
+    # 24-px lines: the trial scores their readings by their letters' confidences (Tesseract's line
+    # confidence for them is near 0).
+    "rendered_lo_line_24.png": (0.211, 0.211),
+    "rendered_bo_line_24.png": (0.065, 0.065),
     # Tesseract's page segmentation finds no Myanmar text here: the explicit code reads nothing, auto
     # reads paddle's line with the Myanmar model.
     "rendered_my.png": (0.091, 0.982),

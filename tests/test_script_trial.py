@@ -1,7 +1,8 @@
 """The script trial's scores compare readings of different models: a model's reading of another
 script (what the Thai model makes of Oriya or Lao) stays under its ceiling, a reading of its own
-script is above it. The readings are Tesseract's, taken from the calibration run. A reading far
-above its ceiling ends the trial, and names the script the whole trial names."""
+script is above it. The readings and their letters' mean confidences are Tesseract's, taken from the
+calibration run. A reading far above its ceiling ends the trial, and names the script the whole trial
+names."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,11 +19,20 @@ LINES = Path(__file__).parent / "data" / "script_lines"
 
 
 def test_the_thai_models_reading_of_oriya_is_no_evidence_of_thai() -> None:
-    assert script_trial.margin("สฮคูศคูตฯ๑ค๑เคด๑สดูเขเค!", 0.78, "Thai") < 0
+    assert script_trial.margin("ฆคศคูสฯ๑คูดเคดสูเขาคเ", 0.978, "Thai") < 0
+
+
+def test_the_thai_models_reading_of_lao_is_no_evidence_of_thai() -> None:
+    assert script_trial.margin("มะบูถฑูภถัมเภิดมจมิทชดสักสิและสิดขิเขิจตรฐมภัม.", 0.983, "Thai") < 0
 
 
 def test_a_confident_thai_reading_is_evidence_of_thai() -> None:
-    assert script_trial.margin("มนุษย์ทั้งหลายเกิดมามีอิสระและเสมอภาคกัน", 0.94, "Thai") > 0
+    assert script_trial.margin("มนุษย์ทั้งหลายเกิดมามีอิสระและเสมอภาคกัน", 0.992, "Thai") > 0
+
+
+def test_a_small_lao_line_read_well_is_evidence_of_lao() -> None:
+    # `lao`'s reading of a 24-px line; Tesseract's confidence for it is 0.33 (one word: Lao has no spaces).
+    assert script_trial.margin("ຕະທຼາດເຊົ້າເປີດທຸກວັນແຕ່ເງັດໃມງເຊົ້າ.", 0.977, "Lao/lao") > 0.2
 
 
 def test_digits_and_punctuation_count_against_a_script() -> None:
@@ -32,9 +42,9 @@ def test_digits_and_punctuation_count_against_a_script() -> None:
 
 
 def test_a_weak_model_is_compared_on_its_own_ceiling() -> None:
-    # The Oriya model's reading at 0.8 is evidence; the Thai model's at 0.8 is not.
-    assert script_trial.margin("ସବୁ ମନୁଷ୍ୟ ଜନ୍ମକାଳରୁ ସ୍ୱାଧୀନ", 0.8, "Oriya") > 0
-    assert script_trial.margin("มนุษย์ทั้งหลายเกิดมามีอิสระ", 0.8, "Thai") < 0
+    # The Oriya model's reading at 0.97 is evidence; the Thai model's at 0.97 is not.
+    assert script_trial.margin("ସବୁ ମନୁଷ୍ୟ ଜନ୍ମକାଳରୁ ସ୍ୱାଧୀନ", 0.97, "Oriya") > 0
+    assert script_trial.margin("มนุษย์ทั้งหลายเกิดมามีอิสระ", 0.97, "Thai") < 0
 
 
 def test_text_in_no_language_of_the_script_scores_nothing() -> None:
