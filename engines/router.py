@@ -19,8 +19,9 @@ read one by one where Tesseract's page layout finds no text).
    above its ceiling there, as in step 3 (OSD named Cyrillic for Tibetan and Thaana paragraphs,
    Devanagari for Gurmukhi).
 3. Every other page is read by paddle. A page paddle could not read (most lines unread, low
-   confidence) is read whole by the script a trial names (or line by line, where Tesseract's page
-   layout finds no such text), when that reading is in the script and above its model's ceiling.
+   confidence) is read line by line (paddle's boxes) by the script a trial names, or whole where that
+   model reads some of the lines as nothing or its line reading fails, when that reading is in the
+   script and above its model's ceiling.
    Otherwise lines paddle could not read (blank, too few characters for their box, low confidence)
    are re-read by another script's model only on strong evidence
    (`engines.script_evidence`): Latin pages keep Latin.
@@ -235,24 +236,24 @@ class CpuRouter:
         past_unnamed: bool,
         unsure: ScriptReading | None,
     ) -> PageResult | None:
-        """A page paddle could not read: read whole by the script a trial on its widest unread lines names,
-        when that reading is in the script and above its model's ceiling; else paddle's lines read one by
-        one by that model, on the same terms (Tesseract's own page segmentation finds no text on some pages
-        whose lines its models read well). The trial goes on past lines nothing reads, and with
-        `past_unnamed` past lines it names no script on (a Yiddish scan whose widest line `yid` reads just
-        under its ceiling, an Assamese scan whose widest line the Bengali model misreads). `unsure`'s
-        page reading is not repeated: it failed those terms."""
+        """A page paddle could not read, read by the script a trial on its widest unread lines names: paddle's
+        lines one by one where that model reads every one of them (Tesseract's own page segmentation misses
+        or garbles lines of Thaana, Myanmar, Khmer pages that its line mode reads well), else the page whole,
+        else the lines it did read; a reading counts when it is in the script and above its model's ceiling.
+        The trial goes on past lines nothing reads, and with `past_unnamed` past lines it names no script
+        on (a Yiddish scan whose widest line `yid` reads just under its ceiling, an Assamese scan whose widest
+        line the Bengali model misreads). `unsure`'s page reading is not repeated: it failed those terms."""
         script = evidence.trial(upright, unread, tries=FOREIGN_TRIAL_LINES, past_unnamed=past_unnamed)
         if script is None:
             return None
         model = AUTO_SCRIPT_MODELS[script]
+        lines = self._reread_lines(upright, model, page)
+        if len(lines.blocks) == len(page.blocks) and _stands(lines, script):
+            return self._read_in_own_model(upright, lines, script)
         read_before = unsure is not None and unsure.script == script and unsure.page.rotation == page.rotation
-        reads = (self._reread_lines,) if read_before else (self._reread_page, self._reread_lines)
-        for read in reads:
-            reading = read(upright, model, page)
-            if script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE and _margin(reading, script) > 0:
-                return self._read_in_own_model(upright, reading, script)
-        return None
+        if not read_before and _stands(whole := self._reread_page(upright, model, page), script):
+            return self._read_in_own_model(upright, whole, script)
+        return self._read_in_own_model(upright, lines, script) if _stands(lines, script) else None
 
     def _reread_stray_glyphs(self, upright: np.ndarray, page: PageResult, model: str) -> None:
         """A page of a Latin language keeps Latin: its stray Han or kana lines are read again by the
@@ -308,6 +309,11 @@ def _foreign(page: PageResult, unread: list[Block]) -> bool:
     """Paddle's reading of a page in a script it does not know: most lines unread, low confidence."""
     mean = mean_confidence([block for block in page.blocks if block.text.strip()])
     return bool(unread) and len(unread) >= WHOLE_PAGE_SHARE * len(page.blocks) and mean < FOREIGN_CONFIDENCE
+
+
+def _stands(reading: PageResult, script: str) -> bool:
+    """Whether a reading by `script`'s model bears the script out and is above that model's ceiling."""
+    return script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE and _margin(reading, script) > 0
 
 
 def _margin(page: PageResult, script: str) -> float:

@@ -29,6 +29,8 @@ MEASURED_CER = {
     # confidence for them is near 0).
     "rendered_lo_line_24.png": (0.211, 0.211),
     "rendered_bo_line_24.png": (0.065, 0.065),
+    # auto reads PP-OCRv6's line with the Thaana model; the explicit code's page layout garbles it.
+    "rendered_dv_line_24.png": (0.087, 1.0),
     # Tesseract's page segmentation finds no Myanmar text here: the explicit code reads nothing, auto
     # reads paddle's line with the Myanmar model.
     "rendered_my.png": (0.091, 0.982),
