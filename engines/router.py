@@ -146,7 +146,7 @@ class CpuRouter:
         """The page read by `script`'s model (or by a script that reads it better), or None when the
         reading does not bear the script out."""
         model = AUTO_SCRIPT_MODELS[script]
-        page = read_upright(image, lambda img: self.tesseract.recognize(img, model), osd)
+        page = read_upright(image, lambda img: self.tesseract.recognize(img, model, letters=True), osd)
         upright = rotate_clockwise(image, page.rotation)
         if _margin(page, script) < CHECKED_MARGIN:  # OSD mistakes scripts (Hebrew, Lao, Oriya for Thai)
             script, page = self._best_script_reading(upright, page, script, evidence)
@@ -265,7 +265,7 @@ class CpuRouter:
         page.blocks = [block for block in page.blocks if block.text.strip()]
 
     def _reread_page(self, upright: np.ndarray, model: str, first: PageResult) -> PageResult:
-        page = self.tesseract.recognize(upright, model)
+        page = self.tesseract.recognize(upright, model, letters=True)
         page.rotation = first.rotation
         return page
 

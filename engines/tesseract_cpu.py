@@ -92,8 +92,9 @@ class TesseractEngine:
                 self._apis[model] = (api, threading.Lock())
             return self._apis[model]
 
-    def recognize(self, image: np.ndarray, model: str, psm: int = PSM.AUTO) -> PageResult:
-        """Read an RGB uint8 image (H x W x 3) with one traineddata; one block per text line."""
+    def recognize(self, image: np.ndarray, model: str, psm: int = PSM.AUTO, letters: bool = False) -> PageResult:
+        """Read an RGB uint8 image (H x W x 3) with one traineddata; one block per text line, with its
+        `letter_confidence` where `letters` is asked (walking every character costs ~30 ms on a dense page)."""
         height, width = image.shape[:2]
         api, lock = self._api(model)
         pil = _join_jamo(image) if model in JAMO_BLUR_MODELS and psm == PSM.AUTO else Image.fromarray(image)
@@ -101,16 +102,16 @@ class TesseractEngine:
             api.SetPageSegMode(psm)
             api.SetImage(pil)
             api.Recognize()
-            blocks = _text_lines(api)
+            blocks = _text_lines(api, letters)
             api.Clear()
         return PageResult(width=width, height=height, blocks=blocks, engine="tesseract")
 
     def read_line(self, image: np.ndarray, model: str) -> Block | None:
         """Read a crop holding a single text line (PSM 7; as a block, PSM 6, when PSM 7 finds no text
         there, as it does on some clean lines); None when nothing is read."""
-        page = self.recognize(image, model, psm=PSM.SINGLE_LINE)
+        page = self.recognize(image, model, psm=PSM.SINGLE_LINE, letters=True)
         if not page.blocks:
-            page = self.recognize(image, model, psm=PSM.SINGLE_BLOCK)
+            page = self.recognize(image, model, psm=PSM.SINGLE_BLOCK, letters=True)
         if not page.blocks:
             return None
         return Block(
@@ -158,14 +159,14 @@ def _join_jamo(image: np.ndarray) -> Image.Image:
     )
 
 
-def _text_lines(api: PyTessBaseAPI) -> list[Block]:
+def _text_lines(api: PyTessBaseAPI, letters: bool) -> list[Block]:
     """Text lines in reading order, RTL text in logical order.
 
     tesserocr's iterator returns RTL words in visual order, but the page text (`GetUTF8Text`) is in
     logical order with one line per text line: take the text from it and the boxes from the iterator.
     """
     page_lines = [line.strip() for line in api.GetUTF8Text().splitlines() if line.strip()]
-    lines = _iterated_lines(api)
+    lines = _iterated_lines(api, letters)
     if len(page_lines) != len(lines):  # not expected; keep the iterator's own (visual-order) text
         page_lines = [line.text for line in lines]
     return [
@@ -173,7 +174,7 @@ def _text_lines(api: PyTessBaseAPI) -> list[Block]:
             text=_join_unspaced(_joined_sara_am(text)),
             bbox=[float(v) for v in line.box],
             confidence=line.confidence,
-            letter_confidence=sum(line.letters) / len(line.letters) if line.letters else 0.0,
+            letter_confidence=line.letter_confidence() if letters else None,
         )
         for text, line in zip(page_lines, lines, strict=True)
     ]
@@ -186,21 +187,24 @@ class _Line:
     confidence: float  # 0..1
     letters: list[float]  # each character's confidence, 0..1
 
+    def letter_confidence(self) -> float:
+        return sum(self.letters) / len(self.letters) if self.letters else 0.0
 
-def _iterated_lines(api: PyTessBaseAPI) -> list[_Line]:
-    """Each non-empty text line the iterator walks, with its characters' confidences."""
+
+def _iterated_lines(api: PyTessBaseAPI, letters: bool) -> list[_Line]:
+    """Each non-empty text line the iterator walks, with `letters` its characters' confidences."""
     iterator = api.GetIterator()
     lines: list[_Line] = []
-    letters: list[float] = []
+    confidences: list[float] = []
     while iterator is not None:
         if iterator.IsAtBeginningOf(RIL.TEXTLINE):
-            text, box, letters = _iterator_text(iterator, RIL.TEXTLINE), iterator.BoundingBox(RIL.TEXTLINE), []
+            text, box, confidences = _iterator_text(iterator, RIL.TEXTLINE), iterator.BoundingBox(RIL.TEXTLINE), []
             if text and box is not None:
                 confidence = round(iterator.Confidence(RIL.TEXTLINE) / CONFIDENCE_SCALE, 4)
-                lines.append(_Line(text, box, confidence, letters))
-        if _iterator_text(iterator, RIL.SYMBOL):
-            letters.append(iterator.Confidence(RIL.SYMBOL) / CONFIDENCE_SCALE)
-        if not iterator.Next(RIL.SYMBOL):
+                lines.append(_Line(text, box, confidence, confidences))
+        if letters and _iterator_text(iterator, RIL.SYMBOL):
+            confidences.append(iterator.Confidence(RIL.SYMBOL) / CONFIDENCE_SCALE)
+        if not iterator.Next(RIL.SYMBOL if letters else RIL.TEXTLINE):
             break
     return lines
 

@@ -16,9 +16,7 @@ class Block:
     language: str | None = None
     type: str | None = None  # the layout region it lies in (REGION_TYPES), where a layout was found
     source: str | None = None  # "ocr" for a line read from a picture on a text-layer page
-    # Its characters' mean confidence, where the engine gives one (Tesseract): `confidence` is Tesseract's
-    # for the line, its words' mean, a word's being close to its least certain character's (so a line of
-    # Lao, which has no spaces, read right but for one character can score 0).
+    # Its characters' mean confidence, where Tesseract was asked for it (`engines.script_trial` says why).
     letter_confidence: float | None = None
 
 
