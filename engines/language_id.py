@@ -20,6 +20,8 @@ MIN_LETTERS = 4
 STRICT_MIN_LETTERS = 20
 # CLD2 reads this many characters of a text at most: enough to place a page, and its time is linear.
 MAX_CHARS = 1500
+# CLD2's code for text it cannot place.
+UNKNOWN = "un"
 # CLD2's score for text it placed by its script alone.
 SCRIPT_ONLY_SCORE = 1024.0
 # CLD2 raises on control characters and lone surrogates.
@@ -63,12 +65,16 @@ def _has_letters(text: str, count: int) -> bool:
     return False
 
 
-def answer(text: str, script: str | None = None) -> Answer | None:
-    """CLD2's top answer for `text` as a table language (written in `script`, if given), or None."""
+def answer(text: str, script: str | None = None, best_effort: bool = False) -> Answer | None:
+    """CLD2's top answer for `text` as a table language (written in `script`, if given), or None.
+    `best_effort`: where CLD2 has no answer (short text), its best guess, as an unreliable answer."""
     if not _has_letters(text, MIN_LETTERS):
         return None
+    safe = _UNSAFE.sub(" ", text[:MAX_CHARS])
     try:
-        reliable, _, details = pycld2.detect(_UNSAFE.sub(" ", text[:MAX_CHARS]), isPlainText=True)
+        reliable, _, details = pycld2.detect(safe, isPlainText=True)
+        if best_effort and details[0][1] == UNKNOWN:
+            reliable, details = False, pycld2.detect(safe, isPlainText=True, bestEffort=True)[2]
     except pycld2.error:
         return None
     _, cld_code, _, score = details[0]
@@ -87,10 +93,11 @@ def language_of(text: str, script: str | None = None, strict: bool = False) -> s
     return found.code if found and found.reliable else None
 
 
-def evidence(text: str, script: str) -> float:
+def evidence(text: str, script: str, best_effort: bool = False) -> float:
     """How much `text` looks like a language written in `script`: 1 for a sure answer from its words,
-    0.5 for an answer from its letters' script alone or an unsure one, 0 for none."""
-    found = answer(text, script)
+    0.5 for an answer from its letters' script alone or an unsure one (`best_effort`: CLD2's guess
+    where it has no answer), 0 for none."""
+    found = answer(text, script, best_effort)
     if found is None:
         return 0.0
     return 1.0 if found.reliable and not found.by_script_only else 0.5

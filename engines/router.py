@@ -19,9 +19,9 @@ read one by one where Tesseract's page layout finds no text).
    above its ceiling there, as in step 3 (OSD named Cyrillic for Tibetan and Thaana paragraphs,
    Devanagari for Gurmukhi).
 3. Every other page is read by paddle. A page paddle could not read (most lines unread, low
-   confidence) is read line by line (paddle's boxes) by the script a trial names, or whole where that
-   model reads some of the lines as nothing or its line reading fails, when that reading is in the
-   script and above its model's ceiling.
+   confidence) is read line by line (paddle's boxes) by the model a trial names (a script's, or `urd`),
+   or whole where that model reads some of the lines as nothing or its line reading fails, when that
+   reading is in the script and above its model's ceiling.
    Otherwise lines paddle could not read (blank, too few characters for their box, low confidence)
    are re-read by another script's model only on strong evidence
    (`engines.script_evidence`): Latin pages keep Latin.
@@ -66,8 +66,8 @@ FOREIGN_CONFIDENCE = 0.85
 # A script model's reading under this mean confidence is read again by the language's own model
 # (Yiddish, Urdu, Amharic: their own models read better where the script model is unsure).
 OWN_MODEL_CONFIDENCE = 0.85
-# A page paddle could not read: a trial on its widest unread line and, where no model's reading of it
-# scores above 0, on the next widest, up to this many lines (paddle's boxes on a script it does not
+# A page paddle could not read: a trial on its widest unread line and, where no model's reading of it is
+# legible, on the next widest, up to this many lines (paddle's boxes on a script it does not
 # know are sometimes fragments of letters).
 FOREIGN_TRIAL_LINES = 3
 # This share of a page's lines re-read in another script: Tesseract reads the whole page instead.
@@ -85,11 +85,11 @@ TINY_LACKS = frozenset({"ja"})
 
 @dataclass(frozen=True)
 class ScriptReading:
-    """`script`'s model's page reading (upright: `page.rotation`); `unsure` when it is not above that
-    model's ceiling."""
+    """A trial reader's page reading (upright: `page.rotation`): `reader` is a script's model or a
+    language's ("Arabic/urd", `engines.script_trial`); `unsure` when it is not above that model's ceiling."""
 
     page: PageResult
-    script: str
+    reader: str
     unsure: bool
 
 
@@ -148,33 +148,35 @@ class CpuRouter:
         model = AUTO_SCRIPT_MODELS[script]
         page = read_upright(image, lambda img: self.tesseract.recognize(img, model, letters=True), osd)
         upright = rotate_clockwise(image, page.rotation)
+        reader = script
         if _margin(page, script) < CHECKED_MARGIN:  # OSD mistakes scripts (Hebrew, Lao, Oriya for Thai)
-            script, page = self._best_script_reading(upright, page, script, evidence)
-        if script_share(_text(page), script) < PAGE_SCRIPT_SHARE:
+            reader, page = self._best_script_reading(upright, page, script, evidence)
+        if script_share(_text(page), script_trial.reader_script(reader)) < PAGE_SCRIPT_SHARE:
             return None
-        return ScriptReading(page, script, unsure=_margin(page, script) <= 0)
+        return ScriptReading(page, reader, unsure=_margin(page, reader) <= 0)
 
     def _kept(self, image: np.ndarray, reading: ScriptReading) -> PageResult:
         """A script model's page reading that stands, read again by its language's own model if unsure."""
         upright = rotate_clockwise(image, reading.page.rotation)
-        return self._read_in_own_model(upright, reading.page, reading.script)
+        return self._read_in_own_model(upright, reading.page, reading.reader)
 
     def _best_script_reading(
         self, upright: np.ndarray, page: PageResult, script: str, evidence: ScriptEvidence
     ) -> tuple[str, PageResult]:
-        """The script a trial on the page's widest line names, with its reading; `script`'s when the trial
-        names no other."""
+        """The trial reader a trial on the page's widest line names, with its reading; `script`'s when the
+        trial names no other."""
         rival = evidence.trial(upright, page.blocks) if page.blocks else None
         if rival is None or rival == script:
             return script, page
-        return rival, self._reread_page(upright, AUTO_SCRIPT_MODELS[rival], page)
+        return rival, self._reread_page(upright, script_trial.reader_model(rival), page)
 
-    def _read_in_own_model(self, upright: np.ndarray, page: PageResult, script: str) -> PageResult:
-        """A script model's unsure reading read again by the model of the language it is in (Yiddish, Urdu)."""
+    def _read_in_own_model(self, upright: np.ndarray, page: PageResult, reader: str) -> PageResult:
+        """A trial reader's unsure reading read again by the model of the language it is in (Yiddish, Urdu)."""
+        script, model = script_trial.reader_script(reader), script_trial.reader_model(reader)
         language = language_id.language_of(_text(page), script)
         own_model = LANGUAGES[language].tesseract if language else None
         weak = _mean_confidence(page) < OWN_MODEL_CONFIDENCE
-        if weak and own_model and own_model != AUTO_SCRIPT_MODELS[script] and self.tesseract.has_model(own_model):
+        if weak and own_model and own_model != model and self.tesseract.has_model(own_model):
             return self._reread_page(upright, own_model, page)
         return page
 
@@ -243,17 +245,17 @@ class CpuRouter:
         The trial goes on past lines nothing reads, and with `past_unnamed` past lines it names no script
         on (a Yiddish scan whose widest line `yid` reads just under its ceiling, an Assamese scan whose widest
         line the Bengali model misreads). `unsure`'s page reading is not repeated: it failed those terms."""
-        script = evidence.trial(upright, unread, tries=FOREIGN_TRIAL_LINES, past_unnamed=past_unnamed)
-        if script is None:
+        reader = evidence.trial(upright, unread, tries=FOREIGN_TRIAL_LINES, past_unnamed=past_unnamed)
+        if reader is None:
             return None
-        model = AUTO_SCRIPT_MODELS[script]
+        model = script_trial.reader_model(reader)
         lines = self._reread_lines(upright, model, page)
-        if len(lines.blocks) == len(page.blocks) and _stands(lines, script):
-            return self._read_in_own_model(upright, lines, script)
-        read_before = unsure is not None and unsure.script == script and unsure.page.rotation == page.rotation
-        if not read_before and _stands(whole := self._reread_page(upright, model, page), script):
-            return self._read_in_own_model(upright, whole, script)
-        return self._read_in_own_model(upright, lines, script) if _stands(lines, script) else None
+        if len(lines.blocks) == len(page.blocks) and _stands(lines, reader):
+            return self._read_in_own_model(upright, lines, reader)
+        read_before = unsure is not None and unsure.reader == reader and unsure.page.rotation == page.rotation
+        if not read_before and _stands(whole := self._reread_page(upright, model, page), reader):
+            return self._read_in_own_model(upright, whole, reader)
+        return self._read_in_own_model(upright, lines, reader) if _stands(lines, reader) else None
 
     def _reread_stray_glyphs(self, upright: np.ndarray, page: PageResult, model: str) -> None:
         """A page of a Latin language keeps Latin: its stray Han or kana lines are read again by the
@@ -273,7 +275,8 @@ class CpuRouter:
         """The lines of `first` (paddle's boxes) read one by one by `model`, in `first`'s order."""
         blocks = []
         for block in first.blocks:
-            read = self.tesseract.read_line(crop_line(upright, block.bbox), model)
+            neighbours = [other.bbox for other in first.blocks if other is not block]
+            read = self.tesseract.read_line(crop_line(upright, block.bbox, neighbours), model)
             if read is not None and read.text.strip():
                 blocks.append(
                     Block(read.text, list(block.bbox), read.confidence, letter_confidence=read.letter_confidence)
@@ -311,14 +314,15 @@ def _foreign(page: PageResult, unread: list[Block]) -> bool:
     return bool(unread) and len(unread) >= WHOLE_PAGE_SHARE * len(page.blocks) and mean < FOREIGN_CONFIDENCE
 
 
-def _stands(reading: PageResult, script: str) -> bool:
-    """Whether a reading by `script`'s model bears the script out and is above that model's ceiling."""
-    return script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE and _margin(reading, script) > 0
+def _stands(reading: PageResult, reader: str) -> bool:
+    """Whether a reading by a trial reader's model bears its script out and is above that model's ceiling."""
+    script = script_trial.reader_script(reader)
+    return script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE and _margin(reading, reader) > 0
 
 
-def _margin(page: PageResult, script: str) -> float:
-    """How far the page's reading by `script`'s model is above that model's ceiling."""
-    return script_trial.margin(_text(page), mean_letter_confidence(page.blocks), script)
+def _margin(page: PageResult, reader: str) -> float:
+    """How far the page's reading by a trial reader's model (a script's, or "Arabic/urd") is above its ceiling."""
+    return script_trial.margin(_text(page), mean_letter_confidence(page.blocks), reader)
 
 
 def _mean_confidence(page: PageResult) -> float:

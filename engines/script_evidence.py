@@ -16,7 +16,7 @@ So a low-confidence cell of an English table ("yes+") stays Latin.
 """
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
@@ -117,13 +117,15 @@ class ScriptEvidence:
         if osd and osd.script_confidence >= STACKED_SCRIPT_CONFIDENCE and osd.script in self.scripts:
             return osd.script
         nearly_empty = [block for block in lines if too_few_chars(block)]
-        return self.trial(image, nearly_empty) if nearly_empty else None
+        reader = self.trial(image, nearly_empty) if nearly_empty else None
+        return script_trial.reader_script(reader) if reader else None
 
     def trial(self, image: np.ndarray, lines: list[Block], tries: int = 1, past_unnamed: bool = False) -> str | None:
-        """The script whose model reads the widest of `lines` decisively or by the widest margin above
-        its ceiling (`engines.script_trial`); None when no model reads it above its ceiling. Where no
-        model's reading of it scores above 0 (specks, a fragment of a letter), or with `past_unnamed`
-        where it names no script, the next widest, up to `tries` lines. A page's trials are cached by line."""
+        """The trial reader (`engines.script_trial`: a script's model, or a language's as "Arabic/urd") that
+        reads the widest of `lines` decisively or by the widest margin above its ceiling; None when none reads
+        it above its ceiling. Where no model's reading of it is legible (`script_trial.legible`: specks, a
+        fragment of a letter), or with `past_unnamed` where it names no script, the next widest, up to `tries`
+        lines. A page's trials are cached by line."""
         for line in sorted(lines, key=lambda block: block.bbox[2] - block.bbox[0], reverse=True)[:tries]:
             key = tuple(line.bbox)
             if key not in self._trials:
@@ -134,14 +136,15 @@ class ScriptEvidence:
         return None
 
     def _best_script(self, image: np.ndarray, line: Block) -> tuple[str | None, bool]:
-        """The script the trial names on `line`, and whether any model's reading scored above 0."""
+        """The reader the trial names on `line`, and whether any model's reading is legible
+        (`script_trial.legible`)."""
         legible = False
 
         def margins() -> Iterator[tuple[str, float]]:
             nonlocal legible
-            for reader, value in self._margins(image, line):
-                legible = legible or value > script_trial.score_margin(0.0, reader)
-                yield script_trial.reader_script(reader), value
+            for reader, (value, read_legibly) in self._margins(image, line):
+                legible = legible or read_legibly
+                yield reader, value
 
         return script_trial.named_script(margins()), legible
 
@@ -152,15 +155,18 @@ class ScriptEvidence:
         readers = (reader for script in self.scripts for reader in script_trial.readers(script))
         return [reader for reader in readers if self.tesseract.has_model(script_trial.reader_model(reader))]
 
-    def _margins(self, image: np.ndarray, line: Block) -> Iterator[tuple[str, float]]:
+    def _margins(self, image: np.ndarray, line: Block) -> Iterator[tuple[str, tuple[float, bool]]]:
         """Each reader's (`script_trial.readers`) reading of `line` as its margin above the model's
-        ceiling, in the order of the scripts; TRIAL_READS_AT_ONCE models read at a time, none started
-        after the caller stops."""
+        ceiling and whether it is legible, in the order of the scripts; TRIAL_READS_AT_ONCE models read at
+        a time, none started after the caller stops."""
         crop = crop_line(image, line.bbox)
 
-        def margin(reader: str) -> float | None:
+        def margin(reader: str) -> tuple[float, bool] | None:
             read = self.tesseract.read_line(crop, script_trial.reader_model(reader))
-            return None if read is None else script_trial.margin(read.text, mean_letter_confidence([read]), reader)
+            if read is None:
+                return None
+            letters = mean_letter_confidence([read])
+            return script_trial.margin(read.text, letters, reader), script_trial.legible(read.text, letters, reader)
 
         readers = iter(self._readers)
         with ThreadPoolExecutor(TRIAL_READS_AT_ONCE, thread_name_prefix="script-trial") as pool:
@@ -191,13 +197,22 @@ class ScriptEvidence:
         return self.tesseract.read_line(crop_line(image, block.bbox), AUTO_SCRIPT_MODELS[script])
 
 
-def crop_line(image: np.ndarray, bbox: list[float]) -> np.ndarray:
+def crop_line(image: np.ndarray, bbox: list[float], neighbours: Sequence[list[float]] = ()) -> np.ndarray:
+    """The line's box with a margin of CROP_PADDING of its height, where the page's other lines' boxes
+    (`neighbours`) reach into it blanked: the vowel signs of a Sinhala or Malayalam line above or below
+    otherwise come into the crop, and the model misreads the line's first letters."""
     x0, y0, x1, y1 = bbox
     pad = CROP_PADDING * min(x1 - x0, y1 - y0)
     height, width = image.shape[:2]
     top, bottom = max(0, int(y0 - pad)), min(height, int(y1 + pad) + 1)
     left, right = max(0, int(x0 - pad)), min(width, int(x1 + pad) + 1)
-    return np.ascontiguousarray(image[top:bottom, left:right])
+    crop = np.array(image[top:bottom, left:right])
+    rows, columns = np.arange(top, bottom)[:, None], np.arange(left, right)[None, :]
+    own = (rows >= y0) & (rows < y1) & (columns >= x0) & (columns < x1)
+    for nx0, ny0, nx1, ny1 in neighbours:
+        if nx0 < right and nx1 > left and ny0 < bottom and ny1 > top:
+            crop[(rows >= ny0) & (rows < ny1) & (columns >= nx0) & (columns < nx1) & ~own] = 255
+    return crop
 
 
 def _stacked(image: np.ndarray, lines: list[Block]) -> np.ndarray:

@@ -38,6 +38,8 @@ MEASURED_CER = {
     # Tesseract's page segmentation finds no text here: both read paddle's line with the Thaana model.
     "rendered_dv.png": (0.145, 0.145),
     "rendered_yi_paragraph.png": (0.052, 0.052),  # OSD names it Thai; the trial's Yiddish model names Hebrew
+    # Nastaliq, scanned: the Arabic script model reads it under its ceiling, Urdu's own model (`urd`) over it.
+    "rendered_ur_line_scan.png": (0.302, 0.302),
     # OSD names these Cyrillic, and the Cyrillic model reads them under its ceiling: auto reads them as a
     # page paddle cannot read. Tesseract's page layout reads the Thaana paragraph badly (the explicit code).
     "rendered_bo_paragraph.png": (0.05, 0.057),

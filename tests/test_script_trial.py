@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from engines import script_evidence, script_trial
+from engines import language_id, script_evidence, script_trial
 from engines.languages import AUTO_SCRIPT_MODELS
 from engines.tesseract_cpu import TesseractEngine
 from engines.types import Block
@@ -49,6 +49,21 @@ def test_a_weak_model_is_compared_on_its_own_ceiling() -> None:
 
 def test_text_in_no_language_of_the_script_scores_nothing() -> None:
     assert script_trial.score("1234 5678", 0.99, "Cyrillic") == 0.0
+
+
+def test_a_script_models_reading_of_a_short_line_counts_by_the_identifiers_best_guess() -> None:
+    # The Arabic model's reading of a 24-px Nastaliq line: CLD2 has no answer for it, its best guess is Urdu.
+    reading = "لاور سآ م خوشوار ےکا"
+    assert language_id.evidence(reading, "Arabic") == 0.0
+    assert script_trial.score(reading, 0.9, "Arabic") == 0.0
+    assert script_trial.score(reading, 0.9, "Arabic", best_guess=True) > 0.4
+
+
+def test_a_language_models_reading_needs_the_identifiers_answer() -> None:
+    # `urd`'s reading of a Yoruba line: Urdu-looking letters that CLD2's best guess places in Urdu.
+    garbage = "بحصنصنصصۂ نص ئط جح تھ صفرنھڈ مطیچەطہ"
+    assert language_id.evidence(garbage, "Arabic", best_effort=True) > 0
+    assert script_trial.score(garbage, 0.957, "Arabic/urd", best_guess=True) == 0.0
 
 
 def _margins_until(decisive_at: int) -> Iterator[tuple[str, float]]:
@@ -91,6 +106,7 @@ def test_the_trial_names_a_lines_script_without_reading_it_with_every_model(monk
     readers = [reader for script in scripts for reader in script_trial.readers(script)]
     assert len(tesseract.models_read) == len(readers) > early_reads
     assert "yid" in tesseract.models_read  # Yiddish's own model reads after the Hebrew script's
+    assert "urd" in tesseract.models_read  # and Urdu's after the Arabic script's
 
 
 def test_a_trial_that_names_nothing_on_the_widest_line_tries_the_next_one() -> None:
