@@ -36,6 +36,7 @@ class Answer:
     code: str  # the table's code
     reliable: bool
     by_script_only: bool
+    guessed: bool = False  # CLD2's best guess where it had no answer (`answer`'s `best_effort`)
 
 
 def _table_code(code: str) -> str | None:
@@ -73,7 +74,8 @@ def answer(text: str, script: str | None = None, best_effort: bool = False) -> A
     safe = _UNSAFE.sub(" ", text[:MAX_CHARS])
     try:
         reliable, _, details = pycld2.detect(safe, isPlainText=True)
-        if best_effort and details[0][1] == UNKNOWN:
+        guessed = best_effort and details[0][1] == UNKNOWN
+        if guessed:
             reliable, details = False, pycld2.detect(safe, isPlainText=True, bestEffort=True)[2]
     except pycld2.error:
         return None
@@ -81,7 +83,7 @@ def answer(text: str, script: str | None = None, best_effort: bool = False) -> A
     code = _table_code(cld_code)
     if code and script:
         code = _in_script(code, script)
-    return Answer(code, reliable, score == SCRIPT_ONLY_SCORE) if code else None
+    return Answer(code, reliable, score == SCRIPT_ONLY_SCORE, guessed) if code else None
 
 
 def language_of(text: str, script: str | None = None, strict: bool = False) -> str | None:

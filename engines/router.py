@@ -250,12 +250,13 @@ class CpuRouter:
             return None
         model = script_trial.reader_model(reader)
         lines = self._reread_lines(upright, model, page)
-        if len(lines.blocks) == len(page.blocks) and _stands(lines, reader):
+        lines_stand = _stands(lines, reader)
+        if lines_stand and len(lines.blocks) == len(page.blocks):
             return self._read_in_own_model(upright, lines, reader)
         read_before = unsure is not None and unsure.reader == reader and unsure.page.rotation == page.rotation
         if not read_before and _stands(whole := self._reread_page(upright, model, page), reader):
             return self._read_in_own_model(upright, whole, reader)
-        return self._read_in_own_model(upright, lines, reader) if _stands(lines, reader) else None
+        return self._read_in_own_model(upright, lines, reader) if lines_stand else None
 
     def _reread_stray_glyphs(self, upright: np.ndarray, page: PageResult, model: str) -> None:
         """A page of a Latin language keeps Latin: its stray Han or kana lines are read again by the

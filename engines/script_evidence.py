@@ -123,7 +123,7 @@ class ScriptEvidence:
     def trial(self, image: np.ndarray, lines: list[Block], tries: int = 1, past_unnamed: bool = False) -> str | None:
         """The trial reader (`engines.script_trial`: a script's model, or a language's as "Arabic/urd") that
         reads the widest of `lines` decisively or by the widest margin above its ceiling; None when none reads
-        it above its ceiling. Where no model's reading of it is legible (`script_trial.legible`: specks, a
+        it above its ceiling. Where no model's reading of it is legible (`script_trial.weighed`: specks, a
         fragment of a letter), or with `past_unnamed` where it names no script, the next widest, up to `tries`
         lines. A page's trials are cached by line."""
         for line in sorted(lines, key=lambda block: block.bbox[2] - block.bbox[0], reverse=True)[:tries]:
@@ -137,7 +137,7 @@ class ScriptEvidence:
 
     def _best_script(self, image: np.ndarray, line: Block) -> tuple[str | None, bool]:
         """The reader the trial names on `line`, and whether any model's reading is legible
-        (`script_trial.legible`)."""
+        (`script_trial.weighed`)."""
         legible = False
 
         def margins() -> Iterator[tuple[str, float]]:
@@ -165,8 +165,7 @@ class ScriptEvidence:
             read = self.tesseract.read_line(crop, script_trial.reader_model(reader))
             if read is None:
                 return None
-            letters = mean_letter_confidence([read])
-            return script_trial.margin(read.text, letters, reader), script_trial.legible(read.text, letters, reader)
+            return script_trial.weighed(read.text, mean_letter_confidence([read]), reader)
 
         readers = iter(self._readers)
         with ThreadPoolExecutor(TRIAL_READS_AT_ONCE, thread_name_prefix="script-trial") as pool:

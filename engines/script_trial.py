@@ -88,12 +88,6 @@ def score(text: str, certainty: float, reader: str, best_guess: bool = False) ->
     return certainty * glyph_share(text, script)
 
 
-def legible(text: str, letter_confidence: float, reader: str) -> bool:
-    """Whether a reading scores above 0 without the identifier's best guess: no model's reading of specks
-    or of a fragment of a letter does (the guess places some of them)."""
-    return score(text, certainty(letter_confidence), reader) > 0
-
-
 def certainty(letter_confidence: float) -> float:
     """A reading's certainty, from its characters' mean confidence."""
     return letter_confidence**LETTER_CONFIDENCE_POWER
@@ -103,10 +97,17 @@ def margin(text: str, letter_confidence: float, reader: str) -> float:
     """How far a reading by `reader` (a script's model, or `readers`' other models) scores above that
     model's ceiling, as a share of the room above it: > 0 means the reading is evidence for the script. A
     reading the identifier has no answer for is scored with its best guess, against GUESS_CEILINGS."""
-    value = score(text, certainty(letter_confidence), reader)
-    if value > 0:
-        return score_margin(value, reader)
-    return score_margin(score(text, certainty(letter_confidence), reader, best_guess=True), reader, GUESS_CEILINGS)
+    return weighed(text, letter_confidence, reader)[0]
+
+
+def weighed(text: str, letter_confidence: float, reader: str) -> tuple[float, bool]:
+    """A reading's `margin`, and whether it is legible: it scores above 0 by the identifier's own answer,
+    not its guess (no model's reading of specks or of a fragment of a letter does; the guess places some)."""
+    script = reader_script(reader)
+    found = language_id.answer(text, script, best_effort=reader == script)
+    value = certainty(letter_confidence) * glyph_share(text, script) if found else 0.0
+    guessed = found is not None and found.guessed
+    return score_margin(value, reader, GUESS_CEILINGS if guessed else CEILINGS), value > 0 and not guessed
 
 
 def score_margin(value: float, reader: str, ceilings: dict[str, float] = CEILINGS) -> float:
