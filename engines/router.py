@@ -5,7 +5,9 @@ Latin, Chinese and Japanese, Tesseract with the language's traineddata for the r
 read one by one where Tesseract's page layout finds no text).
 
 `language="auto"`, the decision rule (README, Languages):
-1. Tesseract's OSD names the page's script and orientation (it refuses short text).
+1. Tesseract's OSD names the page's script and orientation. It refuses short text; asked again from
+   fewer characters, it names a script, often wrongly: that script's model reads the text, and the
+   reading stands only clearly above its model's ceiling (else step 3, as for any page OSD refuses).
 2. A page OSD confidently puts in a script that Tesseract reads (not Latin, Han or kana) is read
    whole by that script's model. OSD mistakes scripts (Lao, Oriya, Hebrew for Thai), so a reading
    not clearly above its model's ceiling (`engines.script_trial`: what that model scores on lines
@@ -41,6 +43,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 import numpy as np
 
@@ -55,6 +58,9 @@ from engines.types import Block, PageResult, mean_confidence, mean_letter_confid
 
 # OSD's script confidence above which a page goes straight to that script's Tesseract model.
 PAGE_SCRIPT_CONFIDENCE = 2.0
+# OSD refuses an image of fewer than 25 characters (its 50 to try, halved); on such short text it is asked
+# again from this many (what it names then is often wrong: the reading must bear it out clearly).
+SHORT_TEXT_OSD_CHARACTERS = 10
 # A Tesseract reading of the page must have this share of its letters in OSD's script.
 PAGE_SCRIPT_SHARE = 0.6
 # A script model's page reading less than this far above its model's ceiling (`engines.script_trial`)
@@ -128,17 +134,34 @@ class CpuRouter:
 
     def _auto(self, image: np.ndarray) -> PageResult:
         osd = self.tesseract.orientation_and_script(image)
-        script = osd.script if osd and osd.script_confidence >= PAGE_SCRIPT_CONFIDENCE else None
         evidence = ScriptEvidence(self.tesseract, self.installed_scripts())
-        reading = None
-        if script in AUTO_SCRIPT_MODELS and self.tesseract.has_model(AUTO_SCRIPT_MODELS[script]):
-            reading = self._read_script_page(image, script, osd, evidence)
+        if osd is None:
+            reading = self._read_short_text(image)
+        else:
+            script = osd.script if osd.script_confidence >= PAGE_SCRIPT_CONFIDENCE else None
+            reading = self._read_script_page(image, script, osd, evidence) if self._reads(script) else None
         if reading and not reading.unsure:
             page = self._kept(image, reading)
         else:
             page = self._read_paddle_page(image, osd, evidence, unsure=reading)
         self._name_languages(page)
         return page
+
+    def _reads(self, script: str | None) -> TypeGuard[str]:
+        """Whether `script` is one the router reads with a Tesseract script model, and that model is installed."""
+        return script in AUTO_SCRIPT_MODELS and self.tesseract.has_model(AUTO_SCRIPT_MODELS[script])
+
+    def _read_short_text(self, image: np.ndarray) -> ScriptReading | None:
+        """Short text OSD refused: the script OSD names from fewer characters reads it, when that reading is
+        clearly above its model's ceiling (CHECKED_MARGIN) and in the script; else None. Saves paddle's
+        reading and the script trial on a line in a script Tesseract reads."""
+        osd = self.tesseract.orientation_and_script(image, characters=SHORT_TEXT_OSD_CHARACTERS)
+        if osd is None or osd.script_confidence < PAGE_SCRIPT_CONFIDENCE or not self._reads(osd.script):
+            return None
+        page = self.tesseract.recognize(image, AUTO_SCRIPT_MODELS[osd.script], letters=True)
+        if script_share(_text(page), osd.script) < PAGE_SCRIPT_SHARE or _margin(page, osd.script) < CHECKED_MARGIN:
+            return None
+        return ScriptReading(page, osd.script, unsure=False)
 
     def _read_script_page(
         self, image: np.ndarray, script: str, osd: Orientation, evidence: ScriptEvidence

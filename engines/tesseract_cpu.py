@@ -25,6 +25,8 @@ from engines.types import Block, PageResult, mean_confidence, mean_letter_confid
 
 DEFAULT_TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata")
 OSD_MODEL = "osd"
+# Tesseract's own default: OSD classifies this many characters (up to 5 times as many while unsure).
+OSD_CHARACTERS = 50
 MIN_SCRIPT_CONFIDENCE = 1.0
 CONFIDENCE_SCALE = 100.0
 # Page layout analysis cuts Hangul lines into pieces (a syllable is several connected components, and
@@ -121,11 +123,13 @@ class TesseractEngine:
             letter_confidence=mean_letter_confidence(page.blocks),
         )
 
-    def orientation_and_script(self, image: np.ndarray) -> Orientation | None:
-        """Page orientation and script by OSD; None when OSD refuses (too few characters)."""
+    def orientation_and_script(self, image: np.ndarray, characters: int = OSD_CHARACTERS) -> Orientation | None:
+        """Page orientation and script by OSD, from at least `characters` characters where the image has
+        them (its time is mostly theirs); None when OSD refuses (the image has fewer than half as many)."""
         api, lock = self._api(OSD_MODEL)
         grey = Image.fromarray(image).convert("L")  # OSD works on grey: spares its own conversion
         with lock:
+            api.SetVariable("min_characters_to_try", str(characters))
             api.SetImage(grey)
             try:
                 answer = api.DetectOrientationScript()

@@ -74,6 +74,36 @@ def test_a_block_in_another_language_says_so(router) -> None:
     assert [language for text, language in languages.items() if text != german] == [None] * (len(languages) - 1)
 
 
+def script_line(name: str) -> np.ndarray:
+    return np.asarray(Image.open(DATA / "script_lines" / name).convert("RGB"))
+
+
+def test_a_line_too_short_for_osd_is_read_by_the_script_osd_names_from_fewer_characters(router, monkeypatch) -> None:
+    image = script_line("rendered_kn_line.png")
+    assert router.tesseract.orientation_and_script(image) is None  # too few characters for OSD's usual 50
+    paddle_reads, paddle_read = [], router.paddle.recognize
+
+    def counted(*args, **kwargs) -> PageResult:
+        paddle_reads.append(args)
+        return paddle_read(*args, **kwargs)
+
+    monkeypatch.setattr(router.paddle, "recognize", counted)
+    page = router.recognize(image, "auto")
+    assert " ".join(block.text for block in page.blocks) == "ಎಲ್ಲಾ ಮಾನವರೂ ಸ್ವತಂತ್ರರಾಗಿಯೇ ಜನಿಸಿದ್ದಾರೆ."
+    assert page.language == "kn"
+    assert paddle_reads == []  # neither PP-OCRv6 nor the script trial read it
+
+
+def test_a_latin_line_osd_names_cyrillic_from_few_characters_keeps_latin(router) -> None:
+    image = script_line("rendered_hu_line_24_scan.png")
+    assert router.tesseract.orientation_and_script(image) is None
+    assert router.tesseract.orientation_and_script(image, characters=10).script == "Cyrillic"
+    auto, explicit = router.recognize(image, "auto"), router.recognize(image, "hu")
+    assert foreign_letters(auto) == []
+    truth = "Minden emberi lény szabadon születik"
+    assert cer(" ".join(b.text for b in auto.blocks), truth) <= cer(" ".join(b.text for b in explicit.blocks), truth)
+
+
 def _reading(text: str, confidence: float) -> PageResult:
     return PageResult(width=100, height=100, blocks=[Block(text, [0, 0, 90, 10], confidence)])
 
