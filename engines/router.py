@@ -7,7 +7,8 @@ read one by one where Tesseract's page layout finds no text).
 `language="auto"`, the decision rule (README, Languages):
 1. Tesseract's OSD names the page's script and orientation. It refuses short text; asked again from
    fewer characters, it names a script, often wrongly: that script's model reads the text, and the
-   reading stands only clearly above its model's ceiling (else step 3, as for any page OSD refuses).
+   reading stands only where it is decisive, as a reading that would end a script trial (else step 3,
+   as for any page OSD refuses).
 2. A page OSD confidently puts in a script that Tesseract reads (not Latin, Han or kana) is read
    whole by that script's model. OSD mistakes scripts (Lao, Oriya, Hebrew for Thai), so a reading
    not clearly above its model's ceiling (`engines.script_trial`: what that model scores on lines
@@ -152,14 +153,15 @@ class CpuRouter:
         return script in AUTO_SCRIPT_MODELS and self.tesseract.has_model(AUTO_SCRIPT_MODELS[script])
 
     def _read_short_text(self, image: np.ndarray) -> ScriptReading | None:
-        """Short text OSD refused: the script OSD names from fewer characters reads it, when that reading is
-        clearly above its model's ceiling (CHECKED_MARGIN) and in the script; else None. Saves paddle's
-        reading and the script trial on a line in a script Tesseract reads."""
+        """Short text OSD refused: the script OSD names from fewer characters reads it, when that reading is in
+        the script and decisive (`script_trial.DECISIVE_MARGIN`: a reading that would end a trial); else None.
+        Saves paddle's reading and the script trial on a line in a script Tesseract reads."""
         osd = self.tesseract.orientation_and_script(image, characters=SHORT_TEXT_OSD_CHARACTERS)
         if osd is None or osd.script_confidence < PAGE_SCRIPT_CONFIDENCE or not self._reads(osd.script):
             return None
         page = self.tesseract.recognize(image, AUTO_SCRIPT_MODELS[osd.script], letters=True)
-        if script_share(_text(page), osd.script) < PAGE_SCRIPT_SHARE or _margin(page, osd.script) < CHECKED_MARGIN:
+        decisive = _margin(page, osd.script) >= script_trial.DECISIVE_MARGIN
+        if not decisive or script_share(_text(page), osd.script) < PAGE_SCRIPT_SHARE:
             return None
         return ScriptReading(page, osd.script, unsure=False)
 
