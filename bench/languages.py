@@ -4,7 +4,7 @@ and of each single engine (PP-OCRv6 alone, Tesseract with the language's trained
 Reads the corpus in place (../shared/corpus): the 14 script lines of rapidocr_script_lines, the
 docling Arabic/Persian pages (right_to_left_0*.pdf) and Korean report (normal_4pages.pdf) against
 their groundtruth markdown, the rotation sets (docling ocr_rotation, tesseract phototest-rotated-*),
-and the speed of auto on a rendered English page and the same page in Russian.
+and the speed of auto against the explicit code on a rendered page in English, Russian, Chinese and Hindi.
 """
 
 import argparse
@@ -32,6 +32,18 @@ FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 SPEED_LINES = 30
 ENGLISH_LINE = "The committee reviewed the annual report and approved the budget for the next year."
 RUSSIAN_LINE = "Комитет рассмотрел годовой отчёт и утвердил бюджет на следующий год без изменений."
+# Phrases separated by spaces, so that each line of the page can start at another one.
+CHINESE_LINE = "委员会 审议了 年度报告 并批准了 明年的 预算 没有 任何 修改。"
+HINDI_LINE = "समिति ने वार्षिक रिपोर्ट की समीक्षा की और अगले वर्ष के बजट को बिना बदलाव के मंज़ूरी दी।"
+CJK_FONT = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2)  # (file, face): Noto Sans CJK SC
+DEVANAGARI_FONT = ("/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf", 0)
+# (name, line, explicit code, font): the pages of the speed table.
+SPEED_PAGES = (
+    ("English", ENGLISH_LINE, "en", (FONT, 0)),
+    ("Russian", RUSSIAN_LINE, "ru", (FONT, 0)),
+    ("Chinese", CHINESE_LINE, "zh", CJK_FONT),
+    ("Hindi", HINDI_LINE, "hi", DEVANAGARI_FONT),
+)
 
 
 def load_rgb(path: Path) -> np.ndarray:
@@ -161,12 +173,12 @@ def page_lines(line: str) -> list[str]:
     return [" ".join(words[i % len(words) :] + words[: i % len(words)]) for i in range(SPEED_LINES)]
 
 
-def render_page(line: str) -> np.ndarray:
-    """A 200-dpi A4-like page of SPEED_LINES lines made of `line`'s words."""
+def render_page(line: str, font_face: tuple[str, int] = (FONT, 0)) -> np.ndarray:
+    """A 200-dpi A4-like page of SPEED_LINES lines made of `line`'s words, in `font_face` (file, face index)."""
     width, height, margin, size = 1654, 2339, 120, 30
     page = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(page)
-    font = ImageFont.truetype(FONT, size)
+    font = ImageFont.truetype(font_face[0], size, index=font_face[1])
     for i, text in enumerate(page_lines(line)):
         draw.text((margin, margin + i * size * 2), text, fill="black", font=font)
     return np.asarray(page)
@@ -174,10 +186,10 @@ def render_page(line: str) -> np.ndarray:
 
 def speed(readers: Readers, repeats: int) -> None:
     print("\n## Speed of auto per rendered page (1654x2339, 30 lines; median of repeats)\n")
-    print("| page | auto s | explicit s | auto CER | detected |")
-    print("|---|---|---|---|---|")
-    for name, line, code in (("English", ENGLISH_LINE, "en"), ("Russian", RUSSIAN_LINE, "ru")):
-        image, truth = render_page(line), " ".join(page_lines(line))
+    print("| page | auto s | explicit s | auto / explicit | auto CER | detected |")
+    print("|---|---|---|---|---|---|")
+    for name, line, code, font_face in SPEED_PAGES:
+        image, truth = render_page(line, font_face), " ".join(page_lines(line))
         readers.router.recognize(image, "auto")  # warm the models up
         timings, explicit_timings = [], []
         for _ in range(repeats):
@@ -187,8 +199,9 @@ def speed(readers: Readers, repeats: int) -> None:
             start = time.perf_counter()
             readers.router.recognize(image, code)
             explicit_timings.append(time.perf_counter() - start)
+        auto_seconds, explicit_seconds = np.median(timings), np.median(explicit_timings)
         print(
-            f"| {name} | {np.median(timings):.2f} | {np.median(explicit_timings):.2f} | "
+            f"| {name} | {auto_seconds:.2f} | {explicit_seconds:.2f} | {auto_seconds / explicit_seconds:.2f}x | "
             f"{cer(text_of(page), truth):.3f} | {page.language} |"
         )
 
