@@ -60,7 +60,7 @@ from engines.types import Block, PageResult, mean_confidence, mean_letter_confid
 # OSD's script confidence above which a page goes straight to that script's Tesseract model.
 PAGE_SCRIPT_CONFIDENCE = 2.0
 # OSD refuses an image of fewer than 25 characters (its 50 to try, halved); on such short text it is asked
-# again from this many (what it names then is often wrong: the reading must bear it out clearly).
+# again from this many (what it names then is often wrong: the reading must be decisive).
 SHORT_TEXT_OSD_CHARACTERS = 10
 # A Tesseract reading of the page must have this share of its letters in OSD's script.
 PAGE_SCRIPT_SHARE = 0.6
@@ -160,10 +160,7 @@ class CpuRouter:
         if osd is None or osd.script_confidence < PAGE_SCRIPT_CONFIDENCE or not self._reads(osd.script):
             return None
         page = self.tesseract.recognize(image, AUTO_SCRIPT_MODELS[osd.script], letters=True)
-        decisive = _margin(page, osd.script) >= script_trial.DECISIVE_MARGIN
-        if not decisive or script_share(_text(page), osd.script) < PAGE_SCRIPT_SHARE:
-            return None
-        return ScriptReading(page, osd.script, unsure=False)
+        return ScriptReading(page, osd.script, unsure=False) if _stands(page, osd.script, decisive=True) else None
 
     def _read_script_page(
         self, image: np.ndarray, script: str, osd: Orientation, evidence: ScriptEvidence
@@ -340,10 +337,13 @@ def _foreign(page: PageResult, unread: list[Block]) -> bool:
     return bool(unread) and len(unread) >= WHOLE_PAGE_SHARE * len(page.blocks) and mean < FOREIGN_CONFIDENCE
 
 
-def _stands(reading: PageResult, reader: str) -> bool:
-    """Whether a reading by a trial reader's model bears its script out and is above that model's ceiling."""
+def _stands(reading: PageResult, reader: str, decisive: bool = False) -> bool:
+    """Whether a reading by a trial reader's model bears its script out and is above that model's ceiling
+    (with `decisive`, by `script_trial.DECISIVE_MARGIN` or more)."""
     script = script_trial.reader_script(reader)
-    return script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE and _margin(reading, reader) > 0
+    margin = _margin(reading, reader)
+    above = margin >= script_trial.DECISIVE_MARGIN if decisive else margin > 0
+    return script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE and above
 
 
 def _margin(page: PageResult, reader: str) -> float:

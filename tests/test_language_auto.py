@@ -8,6 +8,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from engines import language_id
 from engines.orientation import read_upright
+from engines.router import SHORT_TEXT_OSD_CHARACTERS
 from engines.scripts import script_of
 from engines.tesseract_cpu import Orientation
 from engines.types import Block, PageResult
@@ -97,7 +98,7 @@ def test_a_line_too_short_for_osd_is_read_by_the_script_osd_names_from_fewer_cha
 def test_a_latin_line_osd_names_cyrillic_from_few_characters_keeps_latin(router) -> None:
     image = script_line("rendered_hu_line_24_scan.png")
     assert router.tesseract.orientation_and_script(image) is None
-    assert router.tesseract.orientation_and_script(image, characters=10).script == "Cyrillic"
+    assert router.tesseract.orientation_and_script(image, characters=SHORT_TEXT_OSD_CHARACTERS).script == "Cyrillic"
     auto, explicit = router.recognize(image, "auto"), router.recognize(image, "hu")
     assert foreign_letters(auto) == []
     truth = "Minden emberi lény szabadon születik"
