@@ -66,19 +66,27 @@ class LocalRedis:
         return path
 
     def _wait_ready(self, timeout: float) -> None:
+        """Until our redis-server answers. Another one answering on the port (a service still stopping,
+        or another one running, from the same folder) is not ours: ours then fails to bind and exits."""
         client = redis.Redis.from_url(self.url)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
                 raise RuntimeError(
-                    f"redis-server exited with status {self._process.returncode} (port {self.port} busy?)."
+                    f"redis-server exited with status {self._process.returncode}. Is port {self.port} busy (another "
+                    "`ocrchat serve` still running or stopping)? OCRCHAT_REDIS_PORT picks another port."
                 )
             try:
-                if client.ping():
+                if self._answers(client):
                     return
-            except redis.ConnectionError:
-                time.sleep(0.05)
+            except redis.RedisError:  # not up yet, or another server that refuses our password
+                pass
+            time.sleep(0.05)
         raise RuntimeError(f"redis-server did not answer on port {self.port} within {timeout} s.")
+
+    def _answers(self, client: redis.Redis) -> bool:
+        """Whether the server answering on the port is the process we started."""
+        return self._process is not None and client.info("server")["process_id"] == self._process.pid
 
     def stop(self) -> None:
         if self._process is None:

@@ -33,3 +33,16 @@ def test_a_local_redis_with_a_password_refuses_clients_without_it(tmp_path):
         assert "not-on-the-command-line" not in processes
     finally:
         server.stop()
+
+
+def test_a_second_local_redis_on_a_busy_port_fails_instead_of_taking_the_first_for_its_own(tmp_path):
+    # A service restarted while the last one still stops: its Redis must not count the dying one as up.
+    first = LocalRedis(free_port(), tmp_path / "redis", password="same-folder").start()
+    try:
+        first_client = redis.Redis.from_url(first.url)
+        first_client.set("kept", "yes")
+        with pytest.raises(RuntimeError, match=f"Is port {first.port} busy"):
+            LocalRedis(first.port, tmp_path / "redis", password="same-folder").start()
+        assert first_client.get("kept") == b"yes"
+    finally:
+        first.stop()
