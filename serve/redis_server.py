@@ -1,12 +1,16 @@
 """A local redis-server process for `ocrchat serve` and the tests."""
 
+import logging
 import os
 import shutil
+import socket
 import subprocess
 import time
 from pathlib import Path
 
 import redis
+
+logger = logging.getLogger("ocrchat")
 
 
 class LocalRedis:
@@ -25,10 +29,13 @@ class LocalRedis:
         auth = f":{self._password}@" if self._password else ""
         return f"redis://{auth}127.0.0.1:{self.port}/0"
 
-    def start(self, timeout: float = 10.0) -> "LocalRedis":
+    def start(self, timeout: float = 10.0, busy_wait: float = 0.0) -> "LocalRedis":
+        """Start redis-server and wait until it answers. `busy_wait`: seconds to wait first for the port
+        to be free (a service restarted while the last one still stops its Redis)."""
         binary = shutil.which("redis-server")
         if binary is None:
             raise RuntimeError("redis-server is not installed (Debian: apt-get install redis-server).")
+        self._wait_for_free_port(busy_wait)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._process = subprocess.Popen(
             [
@@ -56,6 +63,19 @@ class LocalRedis:
         )
         self._wait_ready(timeout)
         return self
+
+    def _wait_for_free_port(self, seconds: float) -> None:
+        """Until nothing accepts connections on the port, at most `seconds`."""
+        if seconds <= 0 or not self._port_taken():
+            return
+        logger.info("Port %s is busy (another ocrchat serve stopping?): waiting up to %.0f s", self.port, seconds)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and self._port_taken():
+            time.sleep(0.2)
+
+    def _port_taken(self) -> bool:
+        with socket.socket() as probe:
+            return probe.connect_ex(("127.0.0.1", self.port)) == 0
 
     def _config_file(self) -> Path:
         """The settings that must not show in the process list."""

@@ -17,6 +17,8 @@ APP_NAME = "ocrchat"
 SHUTDOWN_SECONDS = 12
 # and whatever still runs this long after the stop began is killed, this process too.
 HARD_STOP_SECONDS = 17
+# A service started while the last one stops waits this long for that one's Redis port: it is freed last.
+REDIS_PORT_WAIT_SECONDS = HARD_STOP_SECONDS + 3
 
 
 def start_ray(settings: Settings) -> None:
@@ -44,7 +46,8 @@ def run_service(settings: Settings) -> None:
     try:
         if settings.redis_url is None:
             password = settings.local_redis_password
-            local_redis = LocalRedis(settings.redis_port, settings.state_dir / "redis", password).start()
+            local_redis = LocalRedis(settings.redis_port, settings.state_dir / "redis", password)
+            local_redis.start(busy_wait=REDIS_PORT_WAIT_SECONDS)
             logger.info("Redis started on 127.0.0.1:%s (data in %s)", local_redis.port, local_redis.data_dir)
         start_ray(settings)
         # After ray.init, which installs a SIGTERM handler of its own that aborts the driver.

@@ -3,6 +3,7 @@
 import os
 import stat
 import subprocess
+import threading
 
 import pytest
 import redis
@@ -46,3 +47,15 @@ def test_a_second_local_redis_on_a_busy_port_fails_instead_of_taking_the_first_f
         assert first_client.get("kept") == b"yes"
     finally:
         first.stop()
+
+
+def test_a_local_redis_waits_for_a_port_that_a_stopping_redis_frees(tmp_path):
+    first = LocalRedis(free_port(), tmp_path / "redis").start()
+    stopper = threading.Timer(1.0, first.stop)
+    stopper.start()
+    second = LocalRedis(first.port, tmp_path / "redis").start(busy_wait=20)
+    try:
+        stopper.join()
+        assert redis.Redis.from_url(second.url).ping()  # the first has stopped: this is the second
+    finally:
+        second.stop()
