@@ -23,10 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.language_set import HELDOUT, TUNE, Options, samples  # noqa: E402
 from engines import script_trial  # noqa: E402
 from engines.languages import AUTO_SCRIPT_MODELS  # noqa: E402
-from engines.router import PAGE_SCRIPT_CONFIDENCE, PAGE_SCRIPT_SHARE, SHORT_TEXT_OSD_CHARACTERS  # noqa: E402
-from engines.scripts import script_share  # noqa: E402
+from engines.router import PAGE_SCRIPT_CONFIDENCE, SHORT_TEXT_OSD_CHARACTERS, reading_margin, reading_stands  # noqa: E402
 from engines.tesseract_cpu import TesseractEngine  # noqa: E402
-from engines.types import mean_letter_confidence  # noqa: E402
 
 
 def check_size(tesseract: TesseractEngine, split: str, size: int) -> str:
@@ -47,11 +45,9 @@ def check_size(tesseract: TesseractEngine, split: str, size: int) -> str:
         counts["named"] += 1
         counts["named right"] += right
         page = tesseract.recognize(image, AUTO_SCRIPT_MODELS[osd.script], letters=True)
-        text = "\n".join(block.text for block in page.blocks)
-        margin = script_trial.margin(text, mean_letter_confidence(page.blocks), osd.script)
         if not right:
-            wrong_margin = max(wrong_margin, margin)
-        if script_share(text, osd.script) >= PAGE_SCRIPT_SHARE and margin >= script_trial.DECISIVE_MARGIN:
+            wrong_margin = max(wrong_margin, reading_margin(page, osd.script))
+        if reading_stands(page, osd.script, decisive=True):
             counts["stood"] += 1
             counts["stood right"] += right
     mean_osd = osd_seconds / max(1, counts["refused"])

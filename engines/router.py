@@ -160,7 +160,8 @@ class CpuRouter:
         if osd is None or osd.script_confidence < PAGE_SCRIPT_CONFIDENCE or not self._reads(osd.script):
             return None
         page = self.tesseract.recognize(image, AUTO_SCRIPT_MODELS[osd.script], letters=True)
-        return ScriptReading(page, osd.script, unsure=False) if _stands(page, osd.script, decisive=True) else None
+        stands = reading_stands(page, osd.script, decisive=True)
+        return ScriptReading(page, osd.script, unsure=False) if stands else None
 
     def _read_script_page(
         self, image: np.ndarray, script: str, osd: Orientation, evidence: ScriptEvidence
@@ -171,11 +172,11 @@ class CpuRouter:
         page = read_upright(image, lambda img: self.tesseract.recognize(img, model, letters=True), osd)
         upright = rotate_clockwise(image, page.rotation)
         reader = script
-        if _margin(page, script) < CHECKED_MARGIN:  # OSD mistakes scripts (Hebrew, Lao, Oriya for Thai)
+        if reading_margin(page, script) < CHECKED_MARGIN:  # OSD mistakes scripts (Hebrew, Lao, Oriya for Thai)
             reader, page = self._best_script_reading(upright, page, script, evidence)
         if script_share(_text(page), script_trial.reader_script(reader)) < PAGE_SCRIPT_SHARE:
             return None
-        return ScriptReading(page, reader, unsure=_margin(page, reader) <= 0)
+        return ScriptReading(page, reader, unsure=reading_margin(page, reader) <= 0)
 
     def _kept(self, image: np.ndarray, reading: ScriptReading) -> PageResult:
         """A script model's page reading that stands, read again by its language's own model if unsure."""
@@ -272,11 +273,11 @@ class CpuRouter:
             return None
         model = script_trial.reader_model(reader)
         lines = self._reread_lines(upright, model, page)
-        lines_stand = _stands(lines, reader)
+        lines_stand = reading_stands(lines, reader)
         if lines_stand and len(lines.blocks) == len(page.blocks):
             return self._read_in_own_model(upright, lines, reader)
         read_before = unsure is not None and unsure.reader == reader and unsure.page.rotation == page.rotation
-        if not read_before and _stands(whole := self._reread_page(upright, model, page), reader):
+        if not read_before and reading_stands(whole := self._reread_page(upright, model, page), reader):
             return self._read_in_own_model(upright, whole, reader)
         return self._read_in_own_model(upright, lines, reader) if lines_stand else None
 
@@ -337,16 +338,16 @@ def _foreign(page: PageResult, unread: list[Block]) -> bool:
     return bool(unread) and len(unread) >= WHOLE_PAGE_SHARE * len(page.blocks) and mean < FOREIGN_CONFIDENCE
 
 
-def _stands(reading: PageResult, reader: str, decisive: bool = False) -> bool:
+def reading_stands(reading: PageResult, reader: str, decisive: bool = False) -> bool:
     """Whether a reading by a trial reader's model bears its script out and is above that model's ceiling
     (with `decisive`, by `script_trial.DECISIVE_MARGIN` or more)."""
     script = script_trial.reader_script(reader)
-    margin = _margin(reading, reader)
+    margin = reading_margin(reading, reader)
     above = margin >= script_trial.DECISIVE_MARGIN if decisive else margin > 0
     return script_share(_text(reading), script) >= PAGE_SCRIPT_SHARE and above
 
 
-def _margin(page: PageResult, reader: str) -> float:
+def reading_margin(page: PageResult, reader: str) -> float:
     """How far the page's reading by a trial reader's model (a script's, or "Arabic/urd") is above its ceiling."""
     return script_trial.margin(_text(page), mean_letter_confidence(page.blocks), reader)
 
